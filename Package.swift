@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One-way chain: StateModel -> Probes -> Reconciler -> reconcile (CLI).
+// C stays in the shim targets: CLibMount and CYAML are module maps over the
+// system libraries, CMountShims wraps the syscalls Swift cannot call directly.
+let package = Package(
+  name: "reconcile",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "reconcile", targets: ["reconcile"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibMount", pkgConfig: "mount", providers: [.apt(["libmount-dev"])]),
+    .systemLibrary(
+      name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    .target(name: "CMountShims"),
+    .target(
+      name: "StateModel",
+      dependencies: ["CYAML", .product(name: "SystemPackage", package: "swift-system")]),
+    .target(
+      name: "Probes",
+      dependencies: [
+        "StateModel", "CLibMount", "CMountShims",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
+    .target(
+      name: "Reconciler",
+      dependencies: [
+        "StateModel", "Probes", "CMountShims",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
+    .executableTarget(
+      name: "reconcile",
+      dependencies: [
+        "StateModel", "Probes", "Reconciler", "CMountShims",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(
+      name: "_ReconcileTestSupport",
+      dependencies: ["StateModel", "Probes", "Reconciler"]),
+    .testTarget(
+      name: "StateModelTests", dependencies: ["StateModel", "_ReconcileTestSupport"]),
+    .testTarget(
+      name: "ProbesTests", dependencies: ["Probes", "_ReconcileTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ReconcilerTests", dependencies: ["Reconciler", "_ReconcileTestSupport"]),
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: ["Reconciler", "Probes", "StateModel", "_ReconcileTestSupport"]),
+  ]
+)

@@ -1,0 +1,81 @@
+// Thin wrappers for the mount syscalls Swift cannot reach (syscall(2) is variadic)
+// or that need code running between fork and exec. Every function keeps the
+// kernel convention: it returns -1 and sets errno on failure, and sets ENOSYS when
+// the running kernel lacks the call.
+#ifndef RECONCILE_CMOUNTSHIMS_H
+#define RECONCILE_CMOUNTSHIMS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Constants from <linux/mount.h> and <linux/openat2.h>, spelled out so the shim
+// builds against older headers too.
+#define RCS_OPEN_TREE_CLONE 1u
+#define RCS_OPEN_TREE_CLOEXEC 02000000u
+#define RCS_AT_RECURSIVE 0x8000
+#define RCS_AT_EMPTY_PATH 0x1000
+#define RCS_AT_SYMLINK_NOFOLLOW 0x100
+#define RCS_MOVE_MOUNT_F_EMPTY_PATH 0x4u
+#define RCS_MOVE_MOUNT_T_EMPTY_PATH 0x40u
+#define RCS_FSOPEN_CLOEXEC 1u
+#define RCS_FSMOUNT_CLOEXEC 1u
+#define RCS_FSCONFIG_SET_FLAG 0u
+#define RCS_FSCONFIG_SET_STRING 1u
+#define RCS_FSCONFIG_CMD_CREATE 6u
+#define RCS_MOUNT_ATTR_RDONLY 0x1ull
+#define RCS_MOUNT_ATTR_IDMAP 0x100000ull
+#define RCS_MS_PRIVATE (1ull << 18)
+#define RCS_RESOLVE_NO_XDEV 0x01ull
+#define RCS_RESOLVE_NO_SYMLINKS 0x04ull
+#define RCS_RESOLVE_BENEATH 0x08ull
+#define RCS_UMOUNT_NOFOLLOW 8
+
+int rcs_open_tree(int dirfd, const char *path, unsigned int flags);
+int rcs_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+                   unsigned int flags);
+int rcs_fsopen(const char *fsname, unsigned int flags);
+int rcs_fsconfig(int fd, unsigned int cmd, const char *key, const char *value, int aux);
+int rcs_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
+
+/// mount_setattr(2) with a `struct mount_attr` built from its four fields.
+int rcs_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set,
+                      uint64_t attr_clr, uint64_t propagation, uint64_t userns_fd);
+
+/// openat2(2) with `struct open_how` of size 24.
+int rcs_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+/// statx(2) asking for STATX_MNT_ID; stores the mount id (as in mountinfo) in
+/// `*mount_id`, and device and inode in the other two outputs.
+int rcs_mount_id(int dirfd, const char *path, int flags, uint64_t *mount_id, uint64_t *dev,
+                 uint64_t *ino);
+
+/// statmount(2) probe: 0 when the call exists, -1/ENOSYS when it does not.
+int rcs_statmount_supported(void);
+
+/// statmount(2) for the uid and gid maps of the mount on top at `path` (6.15+). Writes
+/// NUL-separated "inner outer count" strings into `buf` (uid maps, then gid maps)
+/// and their counts into `*uid_count`, `*gid_count`. Returns the number of bytes used,
+/// or -1/errno (EOPNOTSUPP when the kernel does not report maps).
+int rcs_statmount_idmaps(const char *path, char *buf, size_t size, uint32_t *uid_count,
+                         uint32_t *gid_count);
+
+int rcs_setns(int fd, int nstype);
+int rcs_unshare_mount_namespace_private(void);
+
+/// Makes a user namespace with the given uid_map and gid_map contents (lines of
+/// "inner outer count") in a forked child, and returns an fd for it. The child runs
+/// only async-signal-safe code and is reaped before return.
+int rcs_userns_fd(const char *uid_map, const char *gid_map);
+
+/// flock(2) with a deadline: tries LOCK_EX|LOCK_NB until `timeout_ms` passes
+/// (0: one try). Returns 0 when locked, -1/EWOULDBLOCK on timeout.
+int rcs_flock_exclusive(int fd, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/// A snapshot of a mount table: every entry, keyed by mount id and grouped by mount
+/// point so that stacked mounts are visible (N entries on one target means N layers).
+public struct MountTable: Hashable, Sendable {
+  /// Entries in the order the kernel listed them.
+  public let entries: [MountEntry]
+  private let indexByID: [Int: Int]
+  private let indicesByTarget: [String: [Int]]
+  private let childIndices: [Int: [Int]]
+
+  public init(entries: [MountEntry]) {
+    self.entries = entries
+    var byID: [Int: Int] = [:]
+    var byTarget: [String: [Int]] = [:]
+    var children: [Int: [Int]] = [:]
+    for (index, entry) in entries.enumerated() {
+      // Ids are unique in a live table; a saved one may repeat them. Keep the first.
+      if byID[entry.id] == nil { byID[entry.id] = index }
+      byTarget[entry.target, default: []].append(index)
+      children[entry.parentID, default: []].append(index)
+    }
+    self.indexByID = byID
+    self.indicesByTarget = byTarget
+    self.childIndices = children
+  }
+
+  /// The entry with this mount id, if present.
+  public func entry(id: Int) -> MountEntry? {
+    indexByID[id].map { entries[$0] }
+  }
+
+  /// Every mount on `target`, bottom first. A mount stacked on another has the
+  /// covered one as its parent, so the order follows the parent chain, not the file.
+  public func stack(at target: String) -> [MountEntry] {
+    guard let indices = indicesByTarget[target] else { return [] }
+    let layers = indices.map { entries[$0] }
+    if layers.count == 1 { return layers }
+    let ids = Set(layers.map(\.id))
+    var byParent: [Int: MountEntry] = [:]
+    var bottom: MountEntry?
+    for layer in layers {
+      if ids.contains(layer.parentID) && layer.parentID != layer.id {
+        byParent[layer.parentID] = layer
+      } else if bottom == nil {
+        bottom = layer
+      }
+    }
+    guard var current = bottom else { return layers }
+    var ordered = [current]
+    while let next = byParent[current.id], ordered.count < layers.count {
+      ordered.append(next)
+      current = next
+    }
+    // A table that does not form one chain (a saved, odd one): keep file order for the rest.
+    if ordered.count < layers.count {
+      let seen = Set(ordered.map(\.id))
+      ordered += layers.filter { !seen.contains($0.id) }
+    }
+    return ordered
+  }
+
+  /// The top mount on `target`, the one a path lookup sees.
+  public func top(at target: String) -> MountEntry? { stack(at: target).last }
+
+  /// Mounts whose parent is `id`, in table order.
+  public func children(of id: Int) -> [MountEntry] {
+    (childIndices[id] ?? []).map { entries[$0] }
+  }
+
+  /// Every distinct mount point, in table order of first appearance.
+  public var targets: [String] {
+    var seen = Set<String>()
+    return entries.compactMap { seen.insert($0.target).inserted ? $0.target : nil }
+  }
+
+  /// Entries whose target is `path` or lies below it.
+  public func entries(atOrBelow path: String) -> [MountEntry] {
+    let prefix = path.hasSuffix("/") ? path : path + "/"
+    return entries.filter { $0.target == path || $0.target.hasPrefix(prefix) }
+  }
+
+  /// The mount that a lookup of `path` lands on: the top of the deepest mount point
+  /// that is `path` or one of its ancestors.
+  public func mount(containing path: String) -> MountEntry? {
+    var candidate = path
+    while true {
+      if let top = top(at: candidate) { return top }
+      if candidate == "/" || candidate.isEmpty { return nil }
+      if let slash = candidate.lastIndex(of: "/") {
+        candidate = slash == candidate.startIndex ? "/" : String(candidate[..<slash])
+      } else {
+        return nil
+      }
+    }
+  }
+}

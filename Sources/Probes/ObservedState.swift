@@ -1,0 +1,96 @@
+import StateModel
+
+/// What the probes saw: what the controller *believes* the host looks like now.
+public struct ObservedState: Hashable, Sendable {
+  public var mounts: MountTable
+  public var features: KernelFeatures
+  /// Whether the filesystem was probed. False when planning against a saved table
+  /// (`--mountinfo`): path, xattr and lease observations are then absent, and the
+  /// planner treats them as unknown rather than as good or bad.
+  public var filesystemProbed: Bool
+  /// Lease state of every mount matching a lease rule, keyed by mount target.
+  public var leases: [String: LeaseObservation]
+  /// Refused xattrs found on upperdirs, keyed by upperdir path; only paths that carry
+  /// one are present.
+  public var taintedUpperdirs: [String: [String]]
+  /// Lowerdirs and bind sources that do not resolve beneath their allowed root,
+  /// keyed by path, with why.
+  public var pathEscapes: [String: String]
+  /// Users and groups resolved through NSS.
+  public var identities: IdentityTable
+  /// Observed id maps of idmapped mounts, keyed by target, when the kernel reports
+  /// them (statmount, 6.15+).
+  public var idmaps: [String: ObservedIDMap]
+
+  public init(
+    mounts: MountTable, features: KernelFeatures, filesystemProbed: Bool = true,
+    leases: [String: LeaseObservation] = [:], taintedUpperdirs: [String: [String]] = [:],
+    pathEscapes: [String: String] = [:], identities: IdentityTable = IdentityTable(),
+    idmaps: [String: ObservedIDMap] = [:]
+  ) {
+    self.mounts = mounts
+    self.features = features
+    self.filesystemProbed = filesystemProbed
+    self.leases = leases
+    self.taintedUpperdirs = taintedUpperdirs
+    self.pathEscapes = pathEscapes
+    self.identities = identities
+    self.idmaps = idmaps
+  }
+}
+
+/// Whether a lease's lock file is held by a live process.
+public struct LeaseObservation: Hashable, Codable, Sendable {
+  public var lockPath: String
+  public var held: Bool
+
+  public init(lockPath: String, held: Bool) {
+    self.lockPath = lockPath
+    self.held = held
+  }
+}
+
+/// Users and groups by name, as NSS resolved them. A name that did not resolve is
+/// absent.
+public struct IdentityTable: Hashable, Sendable {
+  public var users: [String: UInt32]
+  public var groups: [String: UInt32]
+  /// Primary group of each resolved user.
+  public var primaryGroups: [String: UInt32]
+
+  public init(
+    users: [String: UInt32] = [:], groups: [String: UInt32] = [:],
+    primaryGroups: [String: UInt32] = [:]
+  ) {
+    self.users = users
+    self.groups = groups
+    self.primaryGroups = primaryGroups
+  }
+
+  /// The uid for a reference, or nil if the name did not resolve.
+  public func uid(_ reference: IDReference) -> UInt32? {
+    switch reference {
+    case .number(let number): return number
+    case .name(let name): return users[name]
+    }
+  }
+
+  /// The gid for a reference, or nil if the name did not resolve.
+  public func gid(_ reference: IDReference) -> UInt32? {
+    switch reference {
+    case .number(let number): return number
+    case .name(let name): return groups[name]
+    }
+  }
+}
+
+/// The uid and gid maps of an idmapped mount, as lines of "inner outer count".
+public struct ObservedIDMap: Hashable, Codable, Sendable {
+  public var uidMap: [String]
+  public var gidMap: [String]
+
+  public init(uidMap: [String], gidMap: [String]) {
+    self.uidMap = uidMap
+    self.gidMap = gidMap
+  }
+}
