@@ -21,12 +21,14 @@ public struct ObservedState: Hashable, Sendable {
   /// Observed id maps of idmapped mounts, keyed by target, when the kernel reports
   /// them (statmount, 6.15+).
   public var idmaps: [String: ObservedIDMap]
+  /// Desired targets, upperdirs and workdirs that do not exist yet.
+  public var missingDirectories: Set<String>
 
   public init(
     mounts: MountTable, features: KernelFeatures, filesystemProbed: Bool = true,
     leases: [String: LeaseObservation] = [:], taintedUpperdirs: [String: [String]] = [:],
     pathEscapes: [String: String] = [:], identities: IdentityTable = IdentityTable(),
-    idmaps: [String: ObservedIDMap] = [:]
+    idmaps: [String: ObservedIDMap] = [:], missingDirectories: Set<String> = []
   ) {
     self.mounts = mounts
     self.features = features
@@ -36,6 +38,7 @@ public struct ObservedState: Hashable, Sendable {
     self.pathEscapes = pathEscapes
     self.identities = identities
     self.idmaps = idmaps
+    self.missingDirectories = missingDirectories
   }
 }
 
