@@ -33,6 +33,7 @@ extern "C" {
 #define RCS_RESOLVE_NO_SYMLINKS 0x04ull
 #define RCS_RESOLVE_BENEATH 0x08ull
 #define RCS_UMOUNT_NOFOLLOW 8
+#define RCS_O_PATH 010000000
 
 int rcs_open_tree(int dirfd, const char *path, unsigned int flags);
 int rcs_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,

@@ -56,7 +56,8 @@ extension PlanDraft {
       steps.append(.unmount(step))
       remaining[step.target]! -= 1
       if remaining[step.target] == 0 && directoriesToRemove.contains(step.target) {
-        steps.append(.removeDirectory(DirectoryStep(path: step.target, instance: nil, reason: step.reason)))
+        steps.append(.removeDirectory(DirectoryStep(
+          path: step.target, root: root, instance: nil, reason: step.reason)))
       }
     }
     let sortedDirectories = directories.values.sorted { depth($0.path, $1.path) }

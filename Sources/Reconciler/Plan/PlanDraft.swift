@@ -16,6 +16,7 @@ struct PlanDraft {
   /// Targets an accepted instance decided about (wanted or disabled).
   private var claimedTargets: Set<String> = []
   private(set) var directoriesToRemove: Set<String> = []
+  private(set) var root = "/"
   /// Mounts left alone on purpose: a held (or unknown) lease covers them.
   private var leaseKept: Set<Int> = []
 
@@ -51,7 +52,7 @@ struct PlanDraft {
       paths += [overlay.upperdir, overlay.workdir].compactMap { $0 }
     }
     for path in paths where observed.missingDirectories.contains(path) {
-      directories[path] = DirectoryStep(path: path, instance: instance, reason: .missing)
+      directories[path] = DirectoryStep(path: path, root: config.root, instance: instance, reason: .missing)
     }
     var mountStep = step
     mountStep.reason = stack.isEmpty ? .missing : .differs
@@ -67,6 +68,7 @@ struct PlanDraft {
   /// Plans removal of every mount at or below a `managed` path that no instance
   /// claims, no refused instance declares, and no held lease covers.
   mutating func removeOrphans(desired: DesiredState, observed: ObservedState) {
+    root = desired.config.root
     let declared = Set(desired.instances.flatMap(\.declaredTargets))
       .union(desired.refused.flatMap(\.declaredTargets))
     for entry in table.entries

@@ -14,8 +14,8 @@ extension Step: Codable {
     try container.encode(reason, forKey: .reason)
     try container.encode(instance, forKey: .instance)
     switch self {
-    case .createDirectory, .removeDirectory:
-      break
+    case .createDirectory(let step), .removeDirectory(let step):
+      try container.encode(step.root, forKey: .root)
     case .unmount(let step):
       try container.encode(step.mountID, forKey: .mountID)
       try container.encode(step.parentID, forKey: .parentID)
@@ -34,9 +34,13 @@ extension Step: Codable {
     let instance = try container.decodeIfPresent(String.self, forKey: .instance)
     switch action {
     case "mkdir":
-      self = .createDirectory(DirectoryStep(path: target, instance: instance, reason: reason))
+      self = .createDirectory(DirectoryStep(
+        path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
+        reason: reason))
     case "rmdir":
-      self = .removeDirectory(DirectoryStep(path: target, instance: instance, reason: reason))
+      self = .removeDirectory(DirectoryStep(
+        path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
+        reason: reason))
     case "unmount":
       self = .unmount(
         UnmountStep(

@@ -71,11 +71,14 @@ public enum StepReason: String, Hashable, Codable, Sendable {
 /// Create or remove one directory.
 public struct DirectoryStep: Hashable, Codable, Sendable {
   public var path: String
+  /// Directories are created beneath this one, never through a symlink.
+  public var root: String
   public var instance: String?
   public var reason: StepReason
 
-  public init(path: String, instance: String?, reason: StepReason) {
+  public init(path: String, root: String, instance: String?, reason: StepReason) {
     self.path = path
+    self.root = root
     self.instance = instance
     self.reason = reason
   }

@@ -1,0 +1,111 @@
+import SystemPackage
+
+/// Executes a plan step by step: check the precondition, act, re-check.
+///
+/// A failed step never stops the run: steps that depend on it (a mount on a target
+/// whose old layer would not go, the mount below a busy one) are skipped, and
+/// everything else still runs. Per-step checks are single `statx` calls rather than
+/// re-reading the mount table, so collapsing thousands of stacked layers stays linear;
+/// the run ends with a full observation instead.
+public struct Applier {
+  public typealias HolderLookup = (UnmountStep) -> [String]
+
+  private let system: any MountSystem
+  private let holders: HolderLookup
+
+  /// - Parameters:
+  ///   - system: The kernel, or a fake in tests.
+  ///   - holders: Names the processes keeping a mount busy, for EBUSY reports.
+  public init(system: any MountSystem, holders: @escaping HolderLookup = { _ in [] }) {
+    self.system = system
+    self.holders = holders
+  }
+
+  /// Applies every step of `plan`, in order.
+  public func apply(_ plan: Plan, progress: (StepOutcome) -> Void = { _ in }) -> ApplyReport {
+    var state = ApplyState()
+    var outcomes: [StepOutcome] = []
+    outcomes.reserveCapacity(plan.steps.count)
+    for step in plan.steps {
+      let outcome = run(step, state: &state)
+      if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: step) }
+      progress(outcome)
+      outcomes.append(outcome)
+    }
+    return ApplyReport(outcomes: outcomes)
+  }
+
+  private func run(_ step: Step, state: inout ApplyState) -> StepOutcome {
+    if let reason = state.blockingReason(for: step) {
+      return StepOutcome(step: step, status: .skipped, detail: reason)
+    }
+    switch step {
+    case .unmount(let unmount): return run(unmount, step: step)
+    case .removeDirectory(let directory):
+      switch system.removeDirectory(directory.path) {
+      case .success: return StepOutcome(step: step, status: .done)
+      case .failure(.noSuchFileOrDirectory):
+        return StepOutcome(step: step, status: .done, detail: "already gone")
+      case .failure(let error) where error == .directoryNotEmpty || error == .fileExists:
+        return StepOutcome(step: step, status: .skipped, detail: "not empty, left in place")
+      case .failure(let error):
+        return StepOutcome(step: step, status: .failed, detail: "rmdir: \(error) (\(errnoName(error)))")
+      }
+    case .createDirectory(let directory):
+      switch system.makeDirectory(directory.path, beneath: directory.root) {
+      case .success(true): return StepOutcome(step: step, status: .done)
+      case .success(false): return StepOutcome(step: step, status: .done, detail: "already there")
+      case .failure(let error): return StepOutcome(step: step, status: .failed, detail: error.description)
+      }
+    case .mount(let mount): return run(mount, step: step)
+    }
+  }
+
+  private func run(_ unmount: UnmountStep, step: Step) -> StepOutcome {
+    // Check: the planned mount must be the one on top, or umount2 would take another.
+    switch system.mountID(at: unmount.target) {
+    case .success(let id) where id != unmount.mountID:
+      return StepOutcome(
+        step: step, status: .skipped,
+        detail: "mount \(unmount.mountID) is no longer on top at this path (found \(id)); left for the next run")
+    case .failure(let error):
+      return StepOutcome(step: step, status: .skipped, detail: "cannot stat target: \(error)")
+    case .success: break
+    }
+    switch system.unmount(unmount.target) {
+    case .success: break
+    case .failure(.resourceBusy):
+      let names = holders(unmount)
+      let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
+      return StepOutcome(step: step, status: .failed, detail: "busy (EBUSY): \(who)")
+    case .failure(let error):
+      return StepOutcome(step: step, status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
+    }
+    // Re-check: the mount on top is now another one (or the path is gone with it).
+    if case .success(let id) = system.mountID(at: unmount.target), id == unmount.mountID {
+      return StepOutcome(step: step, status: .failed, detail: "mount \(id) is still there after umount2")
+    }
+    return StepOutcome(step: step, status: .done)
+  }
+
+  private func run(_ mount: MountStep, step: Step) -> StepOutcome {
+    let before: Int
+    switch system.mountID(at: mount.target) {
+    case .success(let id): before = id
+    case .failure(let error):
+      return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(errnoName(error)))")
+    }
+    let result: Result<Void, MountSystemError>
+    switch mount.mount {
+    case .overlay(let overlay): result = system.mountOverlay(overlay, at: mount.target, beneath: mount.root)
+    case .bind(let bind): result = system.mountBind(bind, at: mount.target, beneath: mount.root)
+    }
+    if case .failure(let error) = result {
+      return StepOutcome(step: step, status: .failed, detail: error.description)
+    }
+    guard case .success(let after) = system.mountID(at: mount.target), after != before else {
+      return StepOutcome(step: step, status: .failed, detail: "no new mount appeared at the target")
+    }
+    return StepOutcome(step: step, status: .done)
+  }
+}

@@ -1,0 +1,36 @@
+/// How one step went.
+public enum StepStatus: String, Hashable, Codable, Sendable {
+  /// In a dry run: would be done.
+  case planned
+  /// Done and re-checked, or found already satisfied (then `detail` says so).
+  case done
+  case failed
+  /// Not attempted: an earlier step it depends on failed, or the host moved on.
+  case skipped
+}
+
+/// A step with its outcome.
+public struct StepOutcome: Hashable, Codable, Sendable {
+  public var step: Step
+  public var status: StepStatus
+  /// Why it failed or was skipped, or a note such as "already satisfied".
+  public var detail: String?
+
+  public init(step: Step, status: StepStatus, detail: String? = nil) {
+    self.step = step
+    self.status = status
+    self.detail = detail
+  }
+}
+
+/// Every step of an applied plan, in order, with its outcome.
+public struct ApplyReport: Hashable, Sendable {
+  public var outcomes: [StepOutcome]
+
+  public init(outcomes: [StepOutcome]) {
+    self.outcomes = outcomes
+  }
+
+  /// Steps that failed.
+  public var failures: [StepOutcome] { outcomes.filter { $0.status == .failed } }
+}

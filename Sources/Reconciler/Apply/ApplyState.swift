@@ -1,0 +1,45 @@
+/// What the applier remembers between steps: which targets and mounts failed, so
+/// that steps depending on them are skipped instead of making things worse.
+struct ApplyState {
+  private var failedPaths: Set<String> = []
+  /// Mounts that must not be unmounted because something above them stayed.
+  private var pinnedMounts: Set<Int> = []
+
+  func blockingReason(for step: Step) -> String? {
+    switch step {
+    case .unmount(let unmount):
+      if pinnedMounts.contains(unmount.mountID) {
+        return "a mount on or below it could not be removed"
+      }
+      return nil
+    case .mount(let mount):
+      var paths = [mount.target]
+      if case .overlay(let overlay) = mount.mount {
+        paths += [overlay.upperdir, overlay.workdir].compactMap { $0 }
+      }
+      if let failed = paths.first(where: failedPaths.contains) {
+        return "an earlier step on \(failed) did not succeed; not stacking on top of it"
+      }
+      return nil
+    case .removeDirectory(let directory):
+      return failedPaths.contains(directory.path) ? "its mount is still there" : nil
+    case .createDirectory:
+      return nil
+    }
+  }
+
+  mutating func noteFailure(of step: Step) {
+    switch step {
+    case .unmount(let unmount):
+      failedPaths.insert(unmount.target)
+      pinnedMounts.insert(unmount.parentID)
+    case .createDirectory(let directory):
+      failedPaths.insert(directory.path)
+    case .mount(let mount):
+      failedPaths.insert(mount.target)
+    case .removeDirectory:
+      break
+    }
+  }
+
+}

@@ -1,0 +1,92 @@
+// The one place in Reconciler that calls libc and the C shims. Every wrapper keeps
+// the kernel's -1/errno convention and is converted once, by `valueOrErrno`.
+import CMountShims
+import Glibc
+import SystemPackage
+
+/// Runs `call` and turns -1/errno into `Errno`, retrying on EINTR when asked.
+func valueOrErrno<I: FixedWidthInteger>(
+  retryOnInterrupt: Bool = true, _ call: () -> I
+) -> Result<I, Errno> {
+  while true {
+    let value = call()
+    if value != -1 { return .success(value) }
+    let error = Errno(rawValue: errno)
+    if retryOnInterrupt && error == .interrupted { continue }
+    return .failure(error)
+  }
+}
+
+func system_umount2(_ path: String, _ flags: Int32) -> Int32 { umount2(path, flags) }
+
+func system_mount(
+  _ source: String?, _ target: String, _ type: String?, _ flags: UInt, _ data: String?
+) -> Int32 {
+  mount(source, target, type, flags, data)
+}
+
+func system_open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+  open(path, flags, mode)
+}
+
+func system_close(_ fd: Int32) { _ = close(fd) }
+
+func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  read(fd, buffer, count)
+}
+
+func system_openat2(_ dirfd: Int32, _ path: String, flags: UInt64, resolve: UInt64) -> Int32 {
+  rcs_openat2(dirfd, path, flags, 0, resolve)
+}
+
+func system_mkdirat(_ dirfd: Int32, _ name: String, _ mode: mode_t) -> Int32 {
+  mkdirat(dirfd, name, mode)
+}
+
+func system_rmdir(_ path: String) -> Int32 { rmdir(path) }
+
+func system_mount_id(_ path: String) -> Result<Int, Errno> {
+  var id: UInt64 = 0
+  var dev: UInt64 = 0
+  var ino: UInt64 = 0
+  return valueOrErrno { rcs_mount_id(AT_FDCWD, path, Int32(RCS_AT_SYMLINK_NOFOLLOW), &id, &dev, &ino) }
+    .map { _ in Int(id) }
+}
+
+func system_open_tree(_ dirfd: Int32, _ path: String, _ flags: UInt32) -> Int32 {
+  rcs_open_tree(dirfd, path, flags)
+}
+
+func system_move_mount(
+  _ fromFD: Int32, _ fromPath: String, _ toFD: Int32, _ toPath: String, _ flags: UInt32
+) -> Int32 {
+  rcs_move_mount(fromFD, fromPath, toFD, toPath, flags)
+}
+
+func system_mount_setattr(
+  _ dirfd: Int32, _ path: String, _ flags: UInt32, set: UInt64, clear: UInt64,
+  propagation: UInt64, usernsFD: UInt64
+) -> Int32 {
+  rcs_mount_setattr(dirfd, path, flags, set, clear, propagation, usernsFD)
+}
+
+func system_fsopen(_ name: String) -> Int32 { rcs_fsopen(name, RCS_FSOPEN_CLOEXEC) }
+
+func system_fsconfig(_ fd: Int32, _ command: UInt32, _ key: String?, _ value: String?) -> Int32 {
+  rcs_fsconfig(fd, command, key, value, 0)
+}
+
+func system_fsmount(_ fd: Int32, _ attributes: UInt32) -> Int32 {
+  rcs_fsmount(fd, RCS_FSMOUNT_CLOEXEC, attributes)
+}
+
+func system_userns_fd(uidMap: String, gidMap: String) -> Int32 {
+  rcs_userns_fd(uidMap, gidMap)
+}
+
+func system_flock_exclusive(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32 {
+  rcs_flock_exclusive(fd, timeoutMilliseconds)
+}
+
+let O_PATH_DIRECTORY_CLOEXEC = UInt64(RCS_O_PATH | O_DIRECTORY | O_CLOEXEC)
+let resolveBeneathNoSymlinks = RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS

@@ -1,0 +1,186 @@
+import CMountShims
+import Glibc
+import SystemPackage
+
+/// `MountSystem` on the running kernel, through the new mount API where it exists.
+///
+/// Targets and bind sources are opened with `openat2(RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS)` beneath their root, and the mount is attached to that fd,
+/// so a path swapped for a symlink after planning cannot redirect a mount.
+public struct KernelMountSystem: MountSystem {
+  /// Whether `fsconfig` takes `lowerdir+` (6.8+): layers then need no escaping and
+  /// are not limited by the one-page `mount(2)` data.
+  public var overlayLowerdirPlus: Bool
+
+  public init(overlayLowerdirPlus: Bool) {
+    self.overlayLowerdirPlus = overlayLowerdirPlus
+  }
+
+  public func mountID(at path: String) -> Result<Int, Errno> {
+    system_mount_id(path)
+  }
+
+  public func unmount(_ path: String) -> Result<Void, Errno> {
+    valueOrErrno { system_umount2(path, RCS_UMOUNT_NOFOLLOW) }.map { _ in () }
+  }
+
+  public func removeDirectory(_ path: String) -> Result<Void, Errno> {
+    valueOrErrno { system_rmdir(path) }.map { _ in () }
+  }
+
+  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+    var parent: Int32
+    switch openDirectory(root, beneath: nil) {
+    case .success(let fd): parent = fd
+    case .failure(let error): return .failure(error)
+    }
+    defer { system_close(parent) }
+    var created = false
+    var walked = root
+    for component in relativeComponents(of: path, below: root) {
+      walked += "/" + component
+      if case .failure(let error) = valueOrErrno({ system_mkdirat(parent, component, 0o755) }),
+        error != .fileExists
+      {
+        return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
+      } else {
+        created = created || walked == path
+      }
+      let next = valueOrErrno {
+        system_openat2(parent, component, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
+      }
+      switch next {
+      case .success(let fd):
+        system_close(parent)
+        parent = fd
+      case .failure(let error):
+        return .failure(MountSystemError(call: "openat2", path: walked, errno: error))
+      }
+    }
+    return .success(created)
+  }
+
+  public func mountOverlay(
+    _ overlay: ResolvedOverlay, at target: String, beneath root: String
+  ) -> Result<Void, MountSystemError> {
+    let targetFD: Int32
+    switch openDirectory(target, beneath: root) {
+    case .success(let fd): targetFD = fd
+    case .failure(let error): return .failure(error)
+    }
+    defer { system_close(targetFD) }
+    if overlayLowerdirPlus {
+      return OverlayContext.mount(overlay, at: targetFD, path: target)
+    }
+    return legacyOverlayMount(overlay, at: target)
+  }
+
+  public func mountBind(
+    _ bind: ResolvedBind, at target: String, beneath root: String
+  ) -> Result<Void, MountSystemError> {
+    let sourceFD: Int32
+    switch openDirectory(bind.source, beneath: bind.sourceRoot) {
+    case .success(let fd): sourceFD = fd
+    case .failure(let error): return .failure(error)
+    }
+    defer { system_close(sourceFD) }
+    let targetFD: Int32
+    switch openDirectory(target, beneath: root) {
+    case .success(let fd): targetFD = fd
+    case .failure(let error): return .failure(error)
+    }
+    defer { system_close(targetFD) }
+
+    // Not recursive: a bind never carries mounts below its source along.
+    let treeFlags = RCS_OPEN_TREE_CLONE | RCS_OPEN_TREE_CLOEXEC | UInt32(RCS_AT_EMPTY_PATH)
+    let tree: Int32
+    switch valueOrErrno({ system_open_tree(sourceFD, "", treeFlags) }) {
+    case .success(let fd): tree = fd
+    case .failure(let error):
+      return .failure(MountSystemError(call: "open_tree", path: bind.source, errno: error))
+    }
+    defer { system_close(tree) }
+
+    var usernsFD: Int32 = -1
+    if let idmap = bind.idmap {
+      switch valueOrErrno({ system_userns_fd(uidMap: idmap.users.mapLine + "\n", gidMap: idmap.groups.mapLine + "\n") }) {
+      case .success(let fd): usernsFD = fd
+      case .failure(let error):
+        return .failure(MountSystemError(call: "userns for idmap", path: bind.source, errno: error))
+      }
+    }
+    defer { if usernsFD >= 0 { system_close(usernsFD) } }
+    var attributes: UInt64 = bind.readOnly ? RCS_MOUNT_ATTR_RDONLY : 0
+    if usernsFD >= 0 { attributes |= RCS_MOUNT_ATTR_IDMAP }
+    // Private before attaching, so the clone leaves the source's peer group and
+    // nothing mounted on it later can propagate back onto the source (invariant 11).
+    let setattr = valueOrErrno {
+      system_mount_setattr(
+        tree, "", UInt32(RCS_AT_EMPTY_PATH), set: attributes, clear: 0,
+        propagation: RCS_MS_PRIVATE, usernsFD: usernsFD >= 0 ? UInt64(usernsFD) : 0)
+    }
+    if case .failure(let error) = setattr {
+      return .failure(MountSystemError(call: "mount_setattr", path: bind.source, errno: error))
+    }
+    return attach(tree, to: targetFD, path: target)
+  }
+
+  private func legacyOverlayMount(_ overlay: ResolvedOverlay, at target: String) -> Result<Void, MountSystemError> {
+    let data = OverlayContext.legacyData(overlay)
+    guard data.utf8.count < 4096 else {
+      return .failure(MountSystemError(
+        call: "mount", path: target, errno: .argListTooLong,
+        detail: "overlay options exceed one page and this kernel lacks lowerdir+ (6.8)"))
+    }
+    let flags: UInt = overlay.readOnly ? UInt(MS_RDONLY) : 0
+    if case .failure(let error) = valueOrErrno({ system_mount("reconcile", target, "overlay", flags, data) }) {
+      return .failure(MountSystemError(call: "mount", path: target, errno: error))
+    }
+    if case .failure(let error) = valueOrErrno({ system_mount(nil, target, nil, UInt(MS_PRIVATE), nil) }) {
+      return .failure(MountSystemError(call: "mount MS_PRIVATE", path: target, errno: error))
+    }
+    return .success(())
+  }
+}
+
+/// Moves a detached mount onto `targetFD` and makes the attached mount private:
+/// attaching under a shared parent makes a mount shared again.
+func attach(_ mountFD: Int32, to targetFD: Int32, path: String) -> Result<Void, MountSystemError> {
+  let flags = RCS_MOVE_MOUNT_F_EMPTY_PATH | RCS_MOVE_MOUNT_T_EMPTY_PATH
+  if case .failure(let error) = valueOrErrno({ system_move_mount(mountFD, "", targetFD, "", flags) }) {
+    return .failure(MountSystemError(call: "move_mount", path: path, errno: error))
+  }
+  let setattr = valueOrErrno {
+    system_mount_setattr(
+      mountFD, "", UInt32(RCS_AT_EMPTY_PATH), set: 0, clear: 0, propagation: RCS_MS_PRIVATE,
+      usernsFD: 0)
+  }
+  if case .failure(let error) = setattr {
+    return .failure(MountSystemError(call: "mount_setattr MS_PRIVATE", path: path, errno: error))
+  }
+  return .success(())
+}
+
+/// Opens a directory as an `O_PATH` fd; beneath `root` without symlinks when given.
+func openDirectory(_ path: String, beneath root: String?) -> Result<Int32, MountSystemError> {
+  guard let root, path != root else {
+    return valueOrErrno { system_open(path, RCS_O_PATH | O_DIRECTORY | O_CLOEXEC) }
+      .mapError { MountSystemError(call: "open", path: path, errno: $0) }
+  }
+  let rootFD: Int32
+  switch valueOrErrno({ system_open(root, RCS_O_PATH | O_DIRECTORY | O_CLOEXEC) }) {
+  case .success(let fd): rootFD = fd
+  case .failure(let error): return .failure(MountSystemError(call: "open", path: root, errno: error))
+  }
+  defer { system_close(rootFD) }
+  let relative = relativeComponents(of: path, below: root).joined(separator: "/")
+  return valueOrErrno {
+    system_openat2(rootFD, relative, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
+  }.mapError { MountSystemError(call: "openat2 beneath \(root)", path: path, errno: $0) }
+}
+
+/// The components of `path` below `root` (both absolute and lexically normal).
+func relativeComponents(of path: String, below root: String) -> [String] {
+  let rest = root == "/" ? Substring(path) : path.dropFirst(root.count)
+  return rest.split(separator: "/").map(String.init)
+}

@@ -1,0 +1,67 @@
+import Reconciler
+import SystemPackage
+
+/// A `MountSystem` that simulates stacks of mount ids per path, records every call,
+/// and fails the calls it is told to fail.
+public final class RecordingMountSystem: MountSystem {
+  /// Mount ids stacked on each path, bottom first; a path absent here is on mount 1.
+  public var stacks: [String: [Int]]
+  /// Calls made, as "unmount /path", "mountOverlay /path", ...
+  public private(set) var trace: [String] = []
+  /// Errors to return, by "call path".
+  public var failures: [String: Errno] = [:]
+  public var existingDirectories: Set<String> = []
+  private var nextID = 1000
+
+  public init(stacks: [String: [Int]] = [:]) {
+    self.stacks = stacks
+  }
+
+  public func mountID(at path: String) -> Result<Int, Errno> {
+    .success(stacks[path]?.last ?? 1)
+  }
+
+  public func unmount(_ path: String) -> Result<Void, Errno> {
+    trace.append("unmount \(path)")
+    if let error = failures["unmount \(path)"] { return .failure(error) }
+    guard stacks[path]?.isEmpty == false else { return .failure(.invalidArgument) }
+    stacks[path]!.removeLast()
+    return .success(())
+  }
+
+  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+    trace.append("mkdir \(path)")
+    if let error = failures["mkdir \(path)"] {
+      return .failure(MountSystemError(call: "mkdir", path: path, errno: error))
+    }
+    return .success(existingDirectories.insert(path).inserted)
+  }
+
+  public func removeDirectory(_ path: String) -> Result<Void, Errno> {
+    trace.append("rmdir \(path)")
+    if let error = failures["rmdir \(path)"] { return .failure(error) }
+    return .success(())
+  }
+
+  public func mountOverlay(_ overlay: ResolvedOverlay, at target: String, beneath root: String)
+    -> Result<Void, MountSystemError>
+  {
+    attach("mountOverlay", target)
+  }
+
+  public func mountBind(_ bind: ResolvedBind, at target: String, beneath root: String)
+    -> Result<Void, MountSystemError>
+  {
+    attach("mountBind", target)
+  }
+
+  private func attach(_ call: String, _ target: String) -> Result<Void, MountSystemError> {
+    trace.append("\(call) \(target)")
+    if let error = failures["\(call) \(target)"] {
+      return .failure(MountSystemError(call: call, path: target, errno: error))
+    }
+    nextID += 1
+    stacks[target, default: []].append(nextID)
+    return .success(())
+  }
+}

@@ -1,0 +1,85 @@
+import Glibc
+import SystemPackage
+import Testing
+import _ReconcileTestSupport
+
+@testable import Reconciler
+
+private func unmountStep(_ target: String, id: Int, parent: Int, reason: StepReason = .stacked) -> Step {
+  .unmount(UnmountStep(target: target, mountID: id, parentID: parent, fsType: "tmpfs", instance: "2", reason: reason))
+}
+
+private func overlayStep(_ target: String) -> Step {
+  .mount(MountStep(target: target, instance: "2", reason: .differs, root: "/srv",
+                   mount: .overlay(ResolvedOverlay(lowerdirs: ["/srv/a"], upperdir: nil, workdir: nil, readOnly: true))))
+}
+
+@Suite struct ApplierTests {
+  @Test func unmountsStackTopFirstThenMounts() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10, 11, 12]])
+    let plan = Plan(steps: [
+      unmountStep("/srv/m", id: 12, parent: 11), unmountStep("/srv/m", id: 11, parent: 10),
+      unmountStep("/srv/m", id: 10, parent: 2, reason: .differs), overlayStep("/srv/m"),
+    ], problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.done, .done, .done, .done])
+    #expect(system.trace == ["unmount /srv/m", "unmount /srv/m", "unmount /srv/m", "mountOverlay /srv/m"])
+  }
+
+  @Test func busyUnmountNamesHoldersSkipsDependantsAndCarriesOn() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10, 11], "/srv/o": [20]])
+    system.failures["unmount /srv/m"] = .resourceBusy
+    let plan = Plan(steps: [
+      unmountStep("/srv/m", id: 11, parent: 10), unmountStep("/srv/m", id: 10, parent: 2),
+      unmountStep("/srv/o", id: 20, parent: 2, reason: .orphan), overlayStep("/srv/m"),
+    ], problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system, holders: { _ in ["pid 42 (srcds_linux) cwd /srv/m/x"] }).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.failed, .skipped, .done, .skipped])
+    #expect(report.outcomes[0].detail?.contains("pid 42 (srcds_linux)") == true)
+    #expect(report.outcomes[0].detail?.contains("EBUSY") == true)
+    #expect(system.trace == ["unmount /srv/m", "unmount /srv/o"])
+  }
+
+  @Test func unmountIsSkippedWhenThePlannedMountIsNoLongerOnTop() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10, 99]])
+    let plan = Plan(steps: [unmountStep("/srv/m", id: 10, parent: 2), overlayStep("/srv/m")],
+                    problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.skipped, .skipped])
+    #expect(system.trace.isEmpty)
+  }
+
+  @Test func nonEmptyDirectoryIsLeftInPlace() {
+    let system = RecordingMountSystem()
+    system.failures["rmdir /srv/tmp/x"] = .directoryNotEmpty
+    let plan = Plan(steps: [.removeDirectory(DirectoryStep(path: "/srv/tmp/x", root: "/srv", instance: nil, reason: .orphan))],
+                    problems: [], orphanRemovalSuspended: false)
+    let outcome = Applier(system: system).apply(plan).outcomes[0]
+    #expect(outcome.status == .skipped)
+    #expect(outcome.detail == "not empty, left in place")
+  }
+
+  @Test func failedDirectoryCreationSkipsTheMountOnIt() {
+    let system = RecordingMountSystem()
+    system.failures["mkdir /srv/m"] = .permissionDenied
+    let plan = Plan(steps: [
+      .createDirectory(DirectoryStep(path: "/srv/m", root: "/srv", instance: "2", reason: .missing)),
+      overlayStep("/srv/m"),
+    ], problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.failed, .skipped])
+  }
+
+  @Test func valueOrErrnoRetriesInterruptedCalls() throws {
+    var calls = 0
+    let result = valueOrErrno { () -> Int32 in
+      calls += 1
+      if calls < 3 { errno = EINTR; return -1 }
+      return 7
+    }
+    #expect(calls == 3)
+    #expect(try result.get() == 7)
+    let noRetry = valueOrErrno(retryOnInterrupt: false) { () -> Int32 in errno = EINTR; return -1 }
+    #expect(noRetry == .failure(.interrupted))
+  }
+}
