@@ -1,0 +1,58 @@
+import CMountShims
+import Glibc
+import SystemPackage
+
+/// The exclusive `flock` apply holds on `<state>/lock` for a whole run (invariant 7).
+/// A lock on an open file dies with its process, so a SIGKILLed run never leaves a
+/// stale lock behind (unlike PID files).
+public final class RunLock {
+  private let fd: Int32
+
+  private init(fd: Int32) {
+    self.fd = fd
+  }
+
+  deinit { system_close(fd) }
+
+  /// Creates the state directory and lock file if needed, then waits up to `timeout`
+  /// seconds for the lock.
+  ///
+  /// - Throws: `RunLockError.busy` when another run still holds it after `timeout`,
+  ///   `RunLockError.unusable` when the file cannot be made or opened.
+  public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(RunLockError) -> RunLock {
+    let system = KernelMountSystem(overlayLowerdirPlus: false)
+    if case .failure(let error) = system.makeDirectory(stateDirectory, beneath: root) {
+      throw .unusable(path: stateDirectory, reason: error.description)
+    }
+    let path = stateDirectory + "/lock"
+    let fd: Int32
+    switch valueOrErrno({ system_open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600) }) {
+    case .success(let value): fd = value
+    case .failure(let error): throw .unusable(path: path, reason: "\(error) (\(errnoName(error)))")
+    }
+    let milliseconds = Int32(max(0, min(timeout, 86_400)) * 1000)
+    if case .failure(let error) = valueOrErrno({ system_flock_exclusive(fd, timeoutMilliseconds: milliseconds) }) {
+      system_close(fd)
+      if error == .wouldBlock { throw .busy(path: path, waited: timeout) }
+      throw .unusable(path: path, reason: "\(error) (\(errnoName(error)))")
+    }
+    return RunLock(fd: fd)
+  }
+}
+
+/// Why the run lock could not be taken.
+public enum RunLockError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// Another run holds the lock (exit 75: try again later).
+  case busy(path: String, waited: Double)
+  /// The state directory or lock file cannot be made or opened.
+  case unusable(path: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .busy(let path, let waited):
+      return "another reconcile run holds \(path) (waited \(waited) s)"
+    case .unusable(let path, let reason):
+      return "cannot lock \(path): \(reason)"
+    }
+  }
+}

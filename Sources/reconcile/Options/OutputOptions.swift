@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+/// How results are printed: text for people, or one JSON document (DESIGN 3.4).
+struct OutputOptions: ParsableArguments {
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
+  @Option(help: "Output format.")
+  var format: Format = .text
+
+  /// Prints the report on stdout in the chosen format.
+  func print(_ report: RunReport) throws {
+    switch format {
+    case .text: Swift.print(TextReport.render(report), terminator: "")
+    case .json: Swift.print(try JSONReport.render(report))
+    }
+  }
+}
