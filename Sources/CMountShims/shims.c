@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,3 +289,9 @@ int rcs_flock_exclusive(int fd, int timeout_ms) {
     nanosleep(&nap, NULL);
   }
 }
+
+int rcs_lsetxattr(const char *path, const char *name, const void *value, size_t size) {
+  return lsetxattr(path, name, value, size, 0);
+}
+
+int rcs_lremovexattr(const char *path, const char *name) { return lremovexattr(path, name); }

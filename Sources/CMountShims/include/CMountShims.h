@@ -34,6 +34,7 @@ extern "C" {
 #define RCS_RESOLVE_BENEATH 0x08ull
 #define RCS_UMOUNT_NOFOLLOW 8
 #define RCS_O_PATH 010000000
+#define RCS_CLONE_NEWNS 0x00020000
 
 int rcs_open_tree(int dirfd, const char *path, unsigned int flags);
 int rcs_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
@@ -71,6 +72,10 @@ int rcs_unshare_mount_namespace_private(void);
 /// "inner outer count") in a forked child, and returns an fd for it. The child runs
 /// only async-signal-safe code and is reaped before return.
 int rcs_userns_fd(const char *uid_map, const char *gid_map);
+
+/// lsetxattr(2) and lremovexattr(2), which Swift's Glibc module does not export.
+int rcs_lsetxattr(const char *path, const char *name, const void *value, size_t size);
+int rcs_lremovexattr(const char *path, const char *name);
 
 /// flock(2) with a deadline: tries LOCK_EX|LOCK_NB until `timeout_ms` passes
 /// (0: one try). Returns 0 when locked, -1/EWOULDBLOCK on timeout.

@@ -1,0 +1,85 @@
+import Foundation
+import Reconciler
+
+/// The demo's story, told in numbered chapters on stdout.
+struct DemoScript {
+  func run() throws -> Bool {
+    guard getuid() == 0 else {
+      Log.error("reconcile demo needs root (it mounts, in a private mount namespace)")
+      return false
+    }
+    if case .failure(let error) = Namespaces.enterPrivateMountNamespace() {
+      Log.error("cannot make a private mount namespace: \(error)")
+      return false
+    }
+    let base = try makeTemporaryDirectory()
+    defer { cleanUp(base) }
+    try HostFixture.mountTmpfs(at: base)
+    let host = DemoHost(base: base)
+    try host.build()
+    let lease = try host.breakIt()
+
+    heading("reconcile demo: a left4me host after months of imperative mount helpers")
+    say("Root \(host.root), on a tmpfs in a private mount namespace.\n")
+    chapter(1, "The broken state")
+    say("""
+      runtime/2/idmap/overlays_9  a legacy idmap bind, stacked once per restart (st_dev missed it)
+      tmp/sandbox-idmap-9         a staging bind left by a SIGKILLed build; nobody holds its lock
+      tmp/sandbox-idmap-4         a build still running: its lock file is held
+      runtime/1/merged            overlay mounted from an older manifest (one layer short)
+      runtime/2/merged, build     not mounted at all
+      runtime/3/upper             carries user.fuseoverlayfs.* xattrs from the fuse era
+
+      """)
+    say(MountListing.render(below: host.root))
+
+    chapter(2, "The plan: reconcile --dry-run")
+    let plan = runReconcile(host, dryRun: true)
+    chapter(3, "Apply: reconcile")
+    let applied = runReconcile(host, dryRun: false)
+    say("Mounts now:")
+    say(MountListing.render(below: host.root))
+    say("The build's staging bind stayed: its lease is held. Instance 3 stayed unmounted: its upperdir is refused.\n")
+
+    chapter(4, "The operator cleans instance 3's upperdir; the build finishes")
+    try host.cleanTaintedUpperdir()
+    lease.release()
+    say("removed user.fuseoverlayfs.origin from runtime/3/upper; released tmp/sandbox-idmap-4.lock\n")
+    let second = runReconcile(host, dryRun: false)
+    say("Mounts now:")
+    say(MountListing.render(below: host.root))
+
+    chapter(5, "Steady state: one more run does nothing")
+    let third = runReconcile(host, dryRun: false)
+    let ok = plan.exitStatus == .error && applied.exitStatus == .error
+      && second.exitStatus == .converged && third.exitStatus == .converged && third.outcomes.isEmpty
+    say(ok ? "Demo complete: converged, and the last run changed nothing." : "Demo did not go as expected; see above.")
+    return ok
+  }
+
+  private func runReconcile(_ host: DemoHost, dryRun: Bool) -> RunReport {
+    say("$ reconcile\(dryRun ? " --dry-run" : "") --config \(host.config)")
+    let report = ReconcileRun.run(RunOptions(configFile: host.config, dryRun: dryRun))
+    let text = TextReport.render(report).replacing(host.root + "/", with: "")
+    say(text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+    return report
+  }
+
+  private func makeTemporaryDirectory() throws -> String {
+    var template = Array((NSTemporaryDirectory() + "/reconcile-demo.XXXXXX").utf8CString)
+    guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+    return String(cString: made)
+  }
+
+  private func cleanUp(_ base: String) {
+    // The namespace dies with the process; only the empty directory is left to remove.
+    try? HostFixture.unmount(base, detach: true)
+    rmdir(base)
+  }
+
+  private func heading(_ text: String) { say(text + "\n" + String(repeating: "=", count: text.count)) }
+
+  private func chapter(_ number: Int, _ title: String) { say("\(number). \(title)\n") }
+
+  private func say(_ text: String) { print(text) }
+}
