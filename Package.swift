@@ -35,15 +35,17 @@ let package = Package(
         "StateModel", "Probes", "CMountShims",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
+    // The seeds' broken left4me host, for `reconcile demo` and the integration tests.
+    .target(name: "SeedHost", dependencies: ["Reconciler"]),
     .executableTarget(
       name: "reconcile",
       dependencies: [
-        "StateModel", "Probes", "Reconciler", "CMountShims",
+        "StateModel", "Probes", "Reconciler", "SeedHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(
       name: "_ReconcileTestSupport",
-      dependencies: ["StateModel", "Probes", "Reconciler"]),
+      dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost"]),
     .testTarget(
       name: "StateModelTests", dependencies: ["StateModel", "_ReconcileTestSupport"]),
     .testTarget(
@@ -53,6 +55,6 @@ let package = Package(
       name: "ReconcilerTests", dependencies: ["Reconciler", "_ReconcileTestSupport"]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["Reconciler", "Probes", "StateModel", "_ReconcileTestSupport"]),
+      dependencies: ["Reconciler", "Probes", "StateModel", "SeedHost", "_ReconcileTestSupport"]),
   ]
 )

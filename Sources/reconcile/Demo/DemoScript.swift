@@ -1,5 +1,6 @@
 import Foundation
 import Reconciler
+import SeedHost
 
 /// The demo's story, told in numbered chapters on stdout.
 struct DemoScript {
@@ -15,7 +16,7 @@ struct DemoScript {
     let base = try makeTemporaryDirectory()
     defer { cleanUp(base) }
     try HostFixture.mountTmpfs(at: base)
-    let host = DemoHost(base: base)
+    let host = SeedHost(base: base)
     try host.build()
     let lease = try host.breakIt()
 
@@ -57,7 +58,7 @@ struct DemoScript {
     return ok
   }
 
-  private func runReconcile(_ host: DemoHost, dryRun: Bool) -> RunReport {
+  private func runReconcile(_ host: SeedHost, dryRun: Bool) -> RunReport {
     say("$ reconcile\(dryRun ? " --dry-run" : "") --config \(host.config)")
     let report = ReconcileRun.run(RunOptions(configFile: host.config, dryRun: dryRun))
     let text = TextReport.render(report).replacing(host.root + "/", with: "")

@@ -1,17 +1,26 @@
 import Foundation
 import Reconciler
 
-/// A throwaway left4me host on a tmpfs, in the demo's private mount namespace:
-/// config, manifests, layers and the seeds' broken states.
-struct DemoHost {
-  let base: String
-  var root: String { base + "/var/lib/left4me" }
-  var config: String { base + "/etc/reconcile/site.yaml" }
-  static let left4me: UInt32 = 980
-  static let sandbox: UInt32 = 981
+/// A throwaway left4me host below `base` (a tmpfs in a private mount namespace):
+/// config, manifests, layers, and the broken states the seeds describe. Used by
+/// `reconcile demo` and the integration tests.
+public struct SeedHost {
+  public let base: String
+  public var root: String { base + "/var/lib/left4me" }
+  public var config: String { base + "/etc/reconcile/site.yaml" }
+  public var instancesDirectory: String { base + "/etc/reconcile/instances.d" }
+  /// The `left4me` uid and gid, numeric so the host needs no such user.
+  public static let left4me: UInt32 = 980
+  /// The `l4d2-sandbox` uid and gid.
+  public static let sandbox: UInt32 = 981
 
-  /// Writes the tree, the site config and three instance manifests.
-  func build() throws {
+  public init(base: String) {
+    self.base = base
+  }
+
+  /// Writes the tree, the site config and three instance manifests. Layer files are
+  /// owned by left4me, as workshop-built overlays are.
+  public func build() throws {
     let files: [String: String] = [
       "installation/left4dead2/gameinfo.txt": "\"GameInfo\" { game \"Left 4 Dead 2\" }\n",
       "installation/srcds_run": "#!/bin/sh\n",
@@ -21,6 +30,9 @@ struct DemoHost {
       "runtime/3/upper/left4dead2/cfg/server.cfg": "hostname fuse era\n",
     ]
     for (path, text) in files { try write(root + "/" + path, text) }
+    for layer in ["overlays/4", "overlays/9"] {
+      try chownTree(root + "/" + layer, uid: Self.left4me, gid: Self.left4me)
+    }
     for dir in ["runtime/1/merged", "runtime/1/upper", "runtime/1/work", "runtime/3/merged",
                 "runtime/3/work", "runtime/2/idmap/overlays_9", "tmp/sandbox-idmap-9",
                 "tmp/sandbox-idmap-4"] {
@@ -52,7 +64,7 @@ struct DemoHost {
   }
 
   /// Recreates the seeds' broken states; returns the lease a "build" still holds.
-  func breakIt() throws -> HeldLease {
+  public func breakIt() throws -> HeldLease {
     // The legacy gameserver idmap bind, stacked once per stop/start cycle.
     for _ in 0..<3 { try HostFixture.bind(root + "/overlays/9", at: root + "/runtime/2/idmap/overlays_9") }
     // A SIGKILLed sandbox build left its staging bind; nobody holds its lock.
@@ -74,7 +86,7 @@ struct DemoHost {
   }
 
   /// What an operator does after reading the report: clean the fuse-era upperdir.
-  func cleanTaintedUpperdir() throws {
+  public func cleanTaintedUpperdir() throws {
     try HostFixture.removeXattr(root + "/runtime/3/upper", name: "user.fuseoverlayfs.origin")
   }
 
@@ -92,7 +104,15 @@ struct DemoHost {
     """
   }
 
-  private func write(_ path: String, _ text: String) throws {
+  private func chownTree(_ path: String, uid: UInt32, gid: UInt32) throws {
+    try HostFixture.chown(path, uid: uid, gid: gid)
+    for item in try FileManager.default.subpathsOfDirectory(atPath: path) {
+      try HostFixture.chown(path + "/" + item, uid: uid, gid: gid)
+    }
+  }
+
+  /// Writes `text` to `path`, creating parent directories.
+  public func write(_ path: String, _ text: String) throws {
     let url = URL(fileURLWithPath: path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(text.utf8).write(to: url)

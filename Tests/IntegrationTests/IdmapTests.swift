@@ -1,0 +1,51 @@
+import Foundation
+import SeedHost
+import XCTest
+import _ReconcileTestSupport
+
+/// The idmap direction, checked on a real mount: on-disk id first, id seen through
+/// the mount second (util-linux X-mount.idmap order), as the seed's sandbox uses it.
+final class IdmapTests: PrivilegedTestCase {
+  func testIdmappedBindShowsOnDiskOwnerAsSeenIDAndWritesLandAsOnDiskOwner() throws {
+    try host.seed.build()
+    try host.seed.write(host.seed.instancesDirectory + "/5.yaml", """
+      mounts:
+        - type: bind
+          source: overlays/9
+          target: tmp/sandbox-staging-5
+          idmap: {users: "980:981:1", groups: "980:981:1"}
+
+      """)
+    try host.seed.cleanTaintedUpperdir()
+    let result = try reconcile("--instance", "5")
+    XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+
+    let staging = host.root + "/tmp/sandbox-staging-5"
+    var info = stat()
+    XCTAssertEqual(lstat(staging + "/left4dead2/addons/sourcemod/plugins/admin.smx", &info), 0)
+    XCTAssertEqual(info.st_uid, SeedHost.sandbox, "on-disk left4me (980) is seen as l4d2-sandbox (981)")
+    XCTAssertEqual(info.st_gid, SeedHost.sandbox)
+
+    // The sandbox uid writes through the mount; the file lands on disk as left4me.
+    let write = try CommandResult.run(
+      executable: "/usr/bin/setpriv",
+      arguments: ["--reuid=981", "--regid=981", "--clear-groups", "/usr/bin/touch", staging + "/built.txt"])
+    XCTAssertEqual(write.status, 0, write.stderr)
+    XCTAssertEqual(lstat(host.root + "/overlays/9/built.txt", &info), 0)
+    XCTAssertEqual(info.st_uid, SeedHost.left4me)
+    XCTAssertEqual(info.st_gid, SeedHost.left4me)
+    XCTAssertEqual(try reconcile("--dry-run", "--instance", "5").status, 0, "the idmapped bind matches")
+  }
+
+  func testReadOnlyIdmappedBindRefusesWrites() throws {
+    try host.seed.build()
+    try host.seed.cleanTaintedUpperdir()
+    XCTAssertEqual(try reconcile("--instance", "2").status, 0)
+    let build = host.root + "/runtime/2/build"
+    let write = try CommandResult.run(
+      executable: "/usr/bin/setpriv",
+      arguments: ["--reuid=981", "--regid=981", "--clear-groups", "/usr/bin/touch", build + "/x"])
+    XCTAssertNotEqual(write.status, 0)
+    XCTAssertTrue(write.stderr.contains("Read-only"), write.stderr)
+  }
+}
