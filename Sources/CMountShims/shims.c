@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,6 +193,10 @@ int rcs_statmount_idmaps(const char *path, char *out, size_t size, uint32_t *uid
     free(sm);
     return (int)used;
   }
+}
+
+ssize_t rcs_llistxattr(const char *path, char *list, size_t size) {
+  return llistxattr(path, list, size);
 }
 
 int rcs_setns(int fd, int nstype) { return setns(fd, nstype); }
