@@ -4,6 +4,7 @@ public struct FileIdentity: Hashable, Sendable {
   public var mountID: Int
   /// The device number, `makedev(major, minor)`.
   public var device: UInt64
+  /// The inode number on that device.
   public var inode: UInt64
 
   /// Makes an identity.

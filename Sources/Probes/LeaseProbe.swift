@@ -43,6 +43,8 @@ public struct LeaseProbe: Sendable {
   /// - Parameter lockPath: the lock file; a symlink is not followed.
   /// - Returns: whether the lock is held; a missing file is not held; any other
   ///   failure to open or lock is returned as is.
+  ///
+  /// The corresponding C calls are `open(2)` and `flock(2)`.
   public func check(lockPath: String) -> Result<Bool, Errno> {
     let flags = SystemConstants.readOnly | SystemConstants.closeOnExec | SystemConstants.noFollow
     let fd: Int32

@@ -22,6 +22,7 @@ public struct MountHolder: Hashable, Sendable, CustomStringConvertible {
   public var pid: Int32
   /// The command name from `/proc/<pid>/comm`.
   public var command: String
+  /// How it holds the mount.
   public var what: Kind
 
   /// Makes a holder.

@@ -45,6 +45,7 @@ public struct PathEscape: Hashable, Sendable, CustomStringConvertible {
   public var path: String
   /// The root it had to stay beneath.
   public var root: String
+  /// Why it does not resolve beneath `root`.
   public var reason: Reason
 
   /// Makes an escape report.

@@ -41,6 +41,8 @@ public struct XattrProbe: Sendable {
   ///   - path: the upperdir (or any path) to check.
   ///   - prefixes: refused prefixes, such as `user.fuseoverlayfs.`.
   /// - Returns: the matching names, empty when none match or the path is missing.
+  ///
+  /// The corresponding C call is `llistxattr(2)`.
   public func refusedNames(at path: String, prefixes: [String]) -> Result<[String], Errno> {
     names(at: path).map { names in
       names.filter { name in prefixes.contains { name.hasPrefix($0) } }
