@@ -195,6 +195,10 @@ int rcs_statmount_idmaps(const char *path, char *out, size_t size, uint32_t *uid
   }
 }
 
+ssize_t rcs_llistxattr(const char *path, char *list, size_t size) {
+  return llistxattr(path, list, size);
+}
+
 int rcs_setns(int fd, int nstype) { return setns(fd, nstype); }
 
 int rcs_unshare_mount_namespace_private(void) {

@@ -33,7 +33,10 @@ extern "C" {
 #define RCS_RESOLVE_NO_SYMLINKS 0x04ull
 #define RCS_RESOLVE_BENEATH 0x08ull
 #define RCS_UMOUNT_NOFOLLOW 8
+// Not exported by the Glibc module without _GNU_SOURCE; same value on x86_64 and
+// aarch64 (asm-generic).
 #define RCS_O_PATH 010000000
+#define RCS_AT_NO_AUTOMOUNT 0x800
 #define RCS_CLONE_NEWNS 0x00020000
 
 int rcs_open_tree(int dirfd, const char *path, unsigned int flags);
@@ -64,6 +67,10 @@ int rcs_statmount_supported(void);
 /// or -1/errno (EOPNOTSUPP when the kernel does not report maps).
 int rcs_statmount_idmaps(const char *path, char *buf, size_t size, uint32_t *uid_count,
                          uint32_t *gid_count);
+
+/// llistxattr(2): the NUL-separated xattr names of `path` itself, never following a
+/// final symlink. <sys/xattr.h> is not part of the Glibc module, hence the wrapper.
+ssize_t rcs_llistxattr(const char *path, char *list, size_t size);
 
 int rcs_setns(int fd, int nstype);
 int rcs_unshare_mount_namespace_private(void);

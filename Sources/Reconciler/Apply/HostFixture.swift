@@ -22,7 +22,7 @@ public enum HostFixture {
   /// Unmounts the top mount at `path`; `detach` unmounts it lazily with everything
   /// below it, which only a throwaway tree may do (invariant 3 binds apply).
   public static func unmount(_ path: String, detach: Bool = false) throws(MountSystemError) {
-    try check("umount", path) { system_umount2(path, detach ? MNT_DETACH : 0) }
+    try check("umount", path) { system_umount2(path, detach ? Int32(MNT_DETACH) : 0) }
   }
 
   /// Sets an extended attribute without following symlinks.

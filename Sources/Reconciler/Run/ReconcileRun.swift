@@ -52,8 +52,7 @@ public enum ReconcileRun {
     let system = KernelMountSystem(overlayLowerdirPlus: observed.features.overlayLowerdirPlus)
     let applier = Applier(system: system, holders: { step in
       guard let entry = observed.mounts.entry(id: step.mountID) else { return [] }
-      let ids = Set(observed.mounts.entries(atOrBelow: entry.target).map(\.id))
-      return HolderProbe().holders(of: entry, mountIDs: ids).map(\.description)
+      return HolderProbe().holders(of: entry, in: observed.mounts).map(\.description)
     })
     let report = applier.apply(plan, progress: progress)
     var problems = plan.problems

@@ -1,0 +1,192 @@
+import StateModel
+
+/// Assembles an `ObservedState` from a mount table and the host probes: what the
+/// controller *believes* the host looks like now.
+///
+/// Read-only: every probe stats, lists, opens read-only or takes and drops a shared
+/// `flock`; nothing is created, written, chowned or mounted, so a dry run is safe.
+/// It does not read the mount table itself (`MountInfoProbe` does); it is handed one.
+public struct Observer: Sendable {
+  /// Where the mount table comes from. A `/proc/...` path is the live host; any other
+  /// file is a saved table from elsewhere, for which the filesystem is not probed.
+  public var mountInfoPath: String
+  /// Kernel features to report; nil to use `KernelFeatureProbe.probedOnce`.
+  public var features: KernelFeatures?
+
+  /// Makes an observer.
+  ///
+  /// - Parameters:
+  ///   - mountInfoPath: the table's source; decides between `observe` and
+  ///     `observeTableOnly` (see `observesLiveHost`).
+  ///   - features: features already probed, or nil to probe once per process.
+  public init(mountInfoPath: String = "/proc/self/mountinfo", features: KernelFeatures? = nil) {
+    self.mountInfoPath = mountInfoPath
+    self.features = features
+  }
+
+  /// Whether `mountInfoPath` is a live table (`/proc/self/mountinfo`,
+  /// `/proc/thread-self/mountinfo`, `/proc/<pid>/mountinfo`), so that probing this
+  /// host's filesystem describes the same host.
+  public var observesLiveHost: Bool {
+    mountInfoPath.hasPrefix("/proc/") && mountInfoPath.hasSuffix("/mountinfo")
+  }
+
+  /// Observes everything `desired` depends on.
+  ///
+  /// For a saved table (`observesLiveHost` false) this is `observeTableOnly`: probing
+  /// this machine's paths would describe a different host.
+  ///
+  /// - Parameters:
+  ///   - desired: the config and the accepted instances; refused instances are not
+  ///     probed, since nothing is done for them.
+  ///   - mounts: the table just read from `mountInfoPath`.
+  /// - Returns: the observation; `filesystemProbed` is true for a live host.
+  public func observe(desired: DesiredState, mounts: MountTable) -> ObservedState {
+    guard observesLiveHost else { return observeTableOnly(desired: desired, mounts: mounts) }
+    let config = desired.config
+    let wanted = desired.instances.flatMap(\.wantedMounts).map(\.spec)
+    return ObservedState(
+      mounts: mounts,
+      features: features ?? KernelFeatureProbe.probedOnce,
+      filesystemProbed: true,
+      leases: Self.leases(for: mounts, rules: config.leases),
+      taintedUpperdirs: Self.taintedUpperdirs(of: wanted, refusing: config.refuseUpperXattrs),
+      pathEscapes: Self.pathEscapes(of: wanted, roots: config.lowerdirRoots),
+      identities: Self.identities(for: desired),
+      idmaps: Self.idmaps(of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts),
+      missingDirectories: Self.missingDirectories(of: wanted))
+  }
+
+  /// The observation when only the table is known, as for `--mountinfo FILE`.
+  ///
+  /// `filesystemProbed` is false and every filesystem observation (leases, xattrs,
+  /// path checks, id maps) is empty, which the planner reads as unknown. Identities
+  /// are empty too: this machine's NSS says nothing about the captured host. Features
+  /// are `.modern`: such a plan is never applied (`--mountinfo` implies `--dry-run`),
+  /// and the captured host's kernel is unknown, so the plan is shown in its modern
+  /// form rather than shaped by whatever kernel happens to print it.
+  ///
+  /// - Parameters:
+  ///   - desired: the config and instances (unused beyond the signature's symmetry).
+  ///   - mounts: the saved table.
+  /// - Returns: the observation.
+  public func observeTableOnly(desired: DesiredState, mounts: MountTable) -> ObservedState {
+    ObservedState(mounts: mounts, features: .modern, filesystemProbed: false)
+  }
+
+  // MARK: Parts, each a function of its inputs and the host
+
+  /// A lease observation for every mount in the table whose target matches a rule;
+  /// the first matching rule decides the lock file.
+  static func leases(for mounts: MountTable, rules: [LeaseRule]) -> [String: LeaseObservation] {
+    guard !rules.isEmpty else { return [:] }
+    let probe = LeaseProbe()
+    var leases: [String: LeaseObservation] = [:]
+    for target in mounts.targets {
+      guard let rule = rules.first(where: { $0.matches(target) }) else { continue }
+      leases[target] = probe.observe(lockPath: rule.lockPath(for: target))
+    }
+    return leases
+  }
+
+  /// Refused xattrs on each wanted overlay's upperdir. An upperdir whose xattrs cannot
+  /// be listed is reported with a single entry saying so, so that it is refused
+  /// rather than mounted on a guess (invariant 5).
+  static func taintedUpperdirs(of specs: [MountSpec], refusing prefixes: [String]) -> [String: [String]] {
+    guard !prefixes.isEmpty else { return [:] }
+    let probe = XattrProbe()
+    var tainted: [String: [String]] = [:]
+    for case .overlay(let overlay) in specs {
+      guard let upper = overlay.upperdir, tainted[upper] == nil else { continue }
+      switch probe.refusedNames(at: upper, prefixes: prefixes) {
+      case .success(let names) where names.isEmpty: continue
+      case .success(let names): tainted[upper] = names
+      case .failure(let error): tainted[upper] = ["(xattrs unreadable: \(error.description))"]
+      }
+    }
+    return tainted
+  }
+
+  /// Lowerdirs and bind sources of the wanted mounts that do not resolve beneath the
+  /// lowerdir root that is their lexical prefix (the deepest, when roots nest).
+  static func pathEscapes(of specs: [MountSpec], roots: [String]) -> [String: String] {
+    var paths: [String] = []
+    for spec in specs {
+      switch spec {
+      case .overlay(let overlay): paths += overlay.lowerdirs
+      case .bind(let bind): paths.append(bind.source)
+      }
+    }
+    let probe = PathProbe()
+    var escapes: [String: String] = [:]
+    for path in paths where escapes[path] == nil {
+      guard let root = PathProbe.allowedRoot(for: path, among: roots) else {
+        escapes[path] = "is not below any lowerdir root (\(roots.joined(separator: ", ")))"
+        continue
+      }
+      if let escape = probe.escape(of: path, beneath: root) { escapes[path] = escape.description }
+    }
+    return escapes
+  }
+
+  /// Every user and group name that idmaps and migrations mention, resolved. Idmaps of
+  /// disabled instances count too: resolving a name changes nothing and is cheap.
+  static func identities(for desired: DesiredState) -> IdentityTable {
+    let (users, groups) = mentionedNames(in: desired)
+    return IdentityProbe().resolve(users: users.sorted(), groups: groups.sorted())
+  }
+
+  /// The user and group names the desired state mentions, by role.
+  static func mentionedNames(in desired: DesiredState) -> (users: Set<String>, groups: Set<String>) {
+    var users: Set<String> = []
+    var groups: Set<String> = []
+    func add(_ reference: IDReference?, to set: inout Set<String>) {
+      if case .name(let name)? = reference { set.insert(name) }
+    }
+    for case .bind(let bind) in desired.instances.flatMap(\.mounts).map(\.spec) {
+      guard let idmap = bind.idmap else { continue }
+      add(idmap.users.onDisk, to: &users)
+      add(idmap.users.seenThroughMount, to: &users)
+      add(idmap.groups.onDisk, to: &groups)
+      add(idmap.groups.seenThroughMount, to: &groups)
+    }
+    for migration in desired.config.migrations {
+      add(migration.fromUser, to: &users)
+      add(migration.toUser, to: &users)
+      add(migration.fromGroup, to: &groups)
+      add(migration.toGroup, to: &groups)
+    }
+    return (users, groups)
+  }
+
+  /// Targets, upperdirs and workdirs of the wanted mounts that do not exist, so the
+  /// plan creates exactly those and a converged host plans no `mkdir`.
+  static func missingDirectories(of specs: [MountSpec]) -> Set<String> {
+    let probe = MountIdentityProbe()
+    var missing: Set<String> = []
+    for spec in specs {
+      var paths = [spec.target]
+      if case .overlay(let overlay) = spec { paths += [overlay.upperdir, overlay.workdir].compactMap { $0 } }
+      for path in paths {
+        if case .failure(.noSuchFileOrDirectory) = probe.lookUp(path, followingFinalSymlink: false) {
+          missing.insert(path)
+        }
+      }
+    }
+    return missing
+  }
+
+  /// The id maps of idmapped mounts on top of the bind targets, where the kernel
+  /// reports them.
+  static func idmaps(of specs: [MountSpec], in mounts: MountTable) -> [String: ObservedIDMap] {
+    let probe = IDMapProbe()
+    var idmaps: [String: ObservedIDMap] = [:]
+    for case .bind(let bind) in specs where idmaps[bind.target] == nil {
+      guard let top = mounts.top(at: bind.target), top.isIdmapped,
+        let map = probe.idmap(at: bind.target)
+      else { continue }
+      idmaps[bind.target] = map
+    }
+    return idmaps
+  }
+}

@@ -1,0 +1,65 @@
+import SystemPackage
+
+/// Checks that a path resolves beneath an allowed root with no symlink and no `..`
+/// escape (DESIGN invariant 4), by asking the kernel to resolve it rather than by
+/// string games: the root is opened, then the rest is resolved with `openat2` and
+/// `RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS`.
+///
+/// Nothing is created; both opens are `O_PATH`, so not even atime changes.
+public struct PathProbe: Sendable {
+  /// Makes a probe.
+  public init() {}
+
+  /// Whether `path` resolves beneath `root` as a directory.
+  ///
+  /// - Parameters:
+  ///   - path: an absolute path that should lie below `root`.
+  ///   - root: the allowed root, an absolute directory. It may itself be reached
+  ///     through symlinks: the site config chose it.
+  /// - Returns: nil when the path is fine, otherwise why it is not.
+  ///
+  /// The corresponding C calls are `open(2)` and `openat2(2)`.
+  public func escape(of path: String, beneath root: String) -> PathEscape? {
+    guard let relative = Self.relativePath(of: path, below: root) else {
+      return PathEscape(path: path, root: root, reason: .outsideRoot)
+    }
+    let rootFlags = SystemConstants.path | SystemConstants.directory | SystemConstants.closeOnExec
+    let rootFD: Int32
+    switch valueOrErrno({ system_open(root, rootFlags) }) {
+    case .success(let fd): rootFD = fd
+    case .failure(let error): return PathEscape(path: path, root: root, reason: .rootUnusable(error))
+    }
+    defer { _ = system_close(rootFD) }
+    let flags = UInt64(bitPattern: Int64(rootFlags))
+    let resolve = SystemConstants.resolveBeneath | SystemConstants.resolveNoSymlinks
+    switch valueOrErrno({
+      system_openat2(rootFD, relative, flags: flags, mode: 0, resolve: resolve)
+    }) {
+    case .success(let fd):
+      _ = system_close(fd)
+      return nil
+    case .failure(let error):
+      return PathEscape(path: path, root: root, reason: PathEscape.Reason(resolving: error))
+    }
+  }
+
+  /// The part of `path` below `root`, compared by whole components: `"."` when they
+  /// are the same, nil when `path` is not lexically below `root`. A `..` inside the
+  /// remainder is left for the kernel to judge.
+  public static func relativePath(of path: String, below root: String) -> String? {
+    let rootParts = root.split(separator: "/", omittingEmptySubsequences: true)
+    let pathParts = path.split(separator: "/", omittingEmptySubsequences: true)
+    guard path.hasPrefix("/"), root.hasPrefix("/"), pathParts.starts(with: rootParts) else {
+      return nil
+    }
+    let rest = pathParts.dropFirst(rootParts.count)
+    return rest.isEmpty ? "." : rest.joined(separator: "/")
+  }
+
+  /// The root among `roots` that `path` lies lexically below, the deepest when
+  /// several nest.
+  public static func allowedRoot(for path: String, among roots: [String]) -> String? {
+    roots.filter { relativePath(of: path, below: $0) != nil }
+      .max { $0.split(separator: "/").count < $1.split(separator: "/").count }
+  }
+}
