@@ -1,0 +1,59 @@
+import SystemPackage
+
+/// The lexical rules every path in the site config and manifests must follow.
+///
+/// These look at spelling only. Whether a path really stays beneath its root once
+/// symlinks are followed is checked on the host by `Probes` (`openat2` with
+/// `RESOLVE_BENEATH`).
+public enum PathRules {
+  /// Resolves a path as written in a config or manifest.
+  ///
+  /// A relative path is taken against `base`. The result is absolute and has no `..`
+  /// component; `.` components and repeated or trailing slashes are dropped, since
+  /// they never change which file a path names.
+  /// - Parameters:
+  ///   - text: The path as written.
+  ///   - base: The absolute directory relative paths are taken against, or nil when
+  ///     only absolute paths are allowed.
+  /// - Returns: The resolved absolute path, or why it was refused.
+  public static func resolve(_ text: String, against base: String?) -> Result<
+    String, PathRuleViolation
+  > {
+    if text.isEmpty { return .failure(.empty) }
+    if text.utf8.contains(0) { return .failure(.containsNUL) }
+    var path = FilePath(text)
+    if !path.isAbsolute {
+      guard let base else { return .failure(.notAbsolute(text)) }
+      path = FilePath(base).pushing(path)
+    }
+    if !path.isAbsolute { return .failure(.notAbsolute(path.string)) }
+    if path.components.contains(where: { $0.kind == .parentDirectory }) {
+      return .failure(.parentComponent(text))
+    }
+    return .success(path.lexicallyNormalized().string)
+  }
+
+  /// Checks that `text` is an absolute path already in lexically normal form, as
+  /// `root` must be: every other path is resolved against it.
+  /// - Returns: Nil when the path is acceptable, else the violation.
+  public static func checkNormalAbsolute(_ text: String) -> PathRuleViolation? {
+    switch resolve(text, against: nil) {
+    case .failure(let violation):
+      return violation
+    case .success(let normal):
+      return normal == text ? nil : .notNormal(text, normal: normal)
+    }
+  }
+
+  /// Whether `path` lies strictly below `ancestor`, comparing whole components (so
+  /// `/a/bc` is not below `/a/b`). Both must be resolved paths.
+  public static func isStrictlyBeneath(_ path: String, _ ancestor: String) -> Bool {
+    path != ancestor && isWithin(path, ancestor)
+  }
+
+  /// Whether `path` is `ancestor` or lies below it, comparing whole components. Both
+  /// must be resolved paths.
+  public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+    FilePath(path).starts(with: FilePath(ancestor))
+  }
+}
