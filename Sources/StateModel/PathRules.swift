@@ -26,11 +26,18 @@ public enum PathRules {
       guard let base else { return .failure(.notAbsolute(text)) }
       path = FilePath(base).pushing(path)
     }
-    if !path.isAbsolute { return .failure(.notAbsolute(path.string)) }
-    if path.components.contains(where: { $0.kind == .parentDirectory }) {
-      return .failure(.parentComponent(text))
+    guard let root = path.root else { return .failure(.notAbsolute(path.string)) }
+    // One pass over the components: refuse `..`, drop `.` (FilePath already dropped
+    // repeated and trailing slashes when it parsed the text).
+    var kept: [FilePath.Component] = []
+    for component in path.components {
+      switch component.kind {
+      case .parentDirectory: return .failure(.parentComponent(text))
+      case .currentDirectory: continue
+      case .regular: kept.append(component)
+      }
     }
-    return .success(path.lexicallyNormalized().string)
+    return .success(FilePath(root: root, kept).string)
   }
 
   /// Checks that `text` is an absolute path already in lexically normal form, as
@@ -54,6 +61,10 @@ public enum PathRules {
   /// Whether `path` is `ancestor` or lies below it, comparing whole components. Both
   /// must be resolved paths.
   public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
-    FilePath(path).starts(with: FilePath(ancestor))
+    // Resolved paths are in normal form (no `.`, no repeated or trailing slash), so a
+    // prefix test on the text is exact. It stands in for `FilePath.starts(with:)`,
+    // which is costly in debug builds and runs for every lowerdir against every root.
+    if path == ancestor || ancestor == "/" { return path.hasPrefix("/") }
+    return path.hasPrefix(ancestor) && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/")
   }
 }
