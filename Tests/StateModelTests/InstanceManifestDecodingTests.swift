@@ -156,3 +156,96 @@ func unreadableTargetsHideOrphans(name: String, yaml: String) {
   #expect(decoding.issues.map(\.location.line) == [1, 3, 3, 4, 5, 10])
   #expect(decoding.issues.allSatisfy { $0.instance == "2" && $0.location.file == Fixtures.manifestFile })
 }
+
+/// Top-level keys, mount shape and targets; overlay- and bind-specific keys have their
+/// own tables.
+private let manifestIssues: [IssueCase] = [
+  IssueCase("not YAML", "mounts: [\n", line: 2, column: 1, keyPath: "", "YAML syntax error"),
+  IssueCase(
+    "document is a list", "- mounts\n", line: 1, column: 1, keyPath: "",
+    "expected a mapping with 'mounts', found a list"),
+  IssueCase(
+    "misspelt mounts", "mount: []\n", line: 1, column: 1, keyPath: "mount",
+    "unknown key 'mount' (did you mean 'mounts'?)"),
+  IssueCase(
+    "enabled yes", "enabled: yes\n", line: 1, column: 10, keyPath: "enabled",
+    "expected true or false, found 'yes'"),
+  IssueCase(
+    "enabled quoted", "enabled: \"false\"\n", line: 1, column: 10, keyPath: "enabled",
+    "write it without quotes"),
+  IssueCase(
+    "enabled empty", "enabled:\nmounts: []\n", line: 1, column: 9, keyPath: "enabled",
+    "expected true or false, found nothing (null)"),
+  IssueCase(
+    "instance mismatch", "instance: \"3\"\n", line: 1, column: 11, keyPath: "instance",
+    "instance '3' does not match the file name; it must be '2'"),
+  IssueCase(
+    "mounts is a mapping", "mounts: {type: bind}\n", line: 1, column: 9, keyPath: "mounts",
+    "expected a list of mounts, found a mapping"),
+  IssueCase(
+    "mount is a string", "mounts:\n  - runtime/2/merged\n", line: 2, column: 5,
+    keyPath: "mounts[0]", "expected a mount (a mapping with 'type' and 'target')"),
+  IssueCase(
+    "missing type", lines("mounts:", "  - target: runtime/2/build", "    source: overlays/9"),
+    line: 2, column: 5, keyPath: "mounts[0].type", "missing required key 'type'"),
+  IssueCase(
+    "unknown type", lines("mounts:", "  - type: tmpfs", "    target: runtime/2/tmp"),
+    line: 2, column: 11, keyPath: "mounts[0].type",
+    "unknown mount type 'tmpfs' (expected overlay or bind)"),
+  IssueCase(
+    "missing target", lines("mounts:", "  - type: bind", "    source: overlays/9"),
+    line: 2, column: 5, keyPath: "mounts[0].target", "missing required key 'target'"),
+  IssueCase(
+    "target is a list", lines("mounts:", "  - {type: bind, source: overlays/9, target: [a]}"),
+    line: 2, column: 46, keyPath: "mounts[0].target", "expected a path, found a list"),
+  IssueCase(
+    "target outside managed",
+    lines("mounts:", "  - {type: bind, source: overlays/9, target: srv/x}"), line: 2,
+    column: 46, keyPath: "mounts[0].target",
+    "target '/srv/l4m/srv/x' is not below a managed directory "
+      + "(managed: /srv/l4m/runtime, /srv/l4m/tmp)"),
+  IssueCase(
+    "target is a managed directory",
+    lines("mounts:", "  - {type: bind, source: overlays/9, target: runtime}"), line: 2,
+    column: 46, keyPath: "mounts[0].target", "is not below a managed directory"),
+  IssueCase(
+    "target outside root",
+    lines("mounts:", "  - {type: bind, source: overlays/9, target: /etc/x}"), line: 2,
+    column: 46, keyPath: "mounts[0].target", "target '/etc/x' is not below root '/srv/l4m'"),
+  IssueCase(
+    "target escapes with dot-dot",
+    lines("mounts:", "  - {type: bind, source: overlays/9, target: runtime/../../etc}"),
+    line: 2, column: 46, keyPath: "mounts[0].target",
+    "'runtime/../../etc' contains a '..' component"),
+  IssueCase(
+    "two mounts on one target",
+    lines(
+      "mounts:", "  - {type: bind, source: overlays/9, target: tmp/x}",
+      "  - {type: bind, source: overlays/4, target: tmp/x}"),
+    line: 3, column: 46, keyPath: "mounts[1].target",
+    "target '/srv/l4m/tmp/x' is also the target of mounts[0]"),
+  IssueCase(
+    "target inside its own upperdir",
+    lines(
+      "mounts:", "  - type: overlay", "    target: runtime/2/upper/merged",
+      "    lowerdirs: [installation]", "    upperdir: runtime/2/upper",
+      "    workdir: runtime/2/work"),
+    line: 3, column: 13, keyPath: "mounts[0].target",
+    "lies inside the upperdir of its own overlay ('/srv/l4m/runtime/2/upper')"),
+  IssueCase(
+    "target inside another mount's workdir",
+    lines(
+      "mounts:", "  - type: overlay", "    target: runtime/2/merged",
+      "    lowerdirs: [installation]", "    upperdir: runtime/2/upper",
+      "    workdir: runtime/2/work",
+      "  - {type: bind, source: overlays/9, target: runtime/2/work}"),
+    line: 7, column: 46, keyPath: "mounts[1].target",
+    "target '/srv/l4m/runtime/2/work' lies inside the workdir of mounts[0]"),
+]
+
+@Test(arguments: manifestIssues)
+func manifestIssueIsLocated(_ row: IssueCase) {
+  let decoding = Fixtures.decode(row.yaml)
+  #expect(decoding.manifest == nil)
+  row.expectMatches(decoding.issues, file: Fixtures.manifestFile)
+}
