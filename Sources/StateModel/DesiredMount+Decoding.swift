@@ -21,7 +21,8 @@ extension DesiredMount {
     _ node: YAMLNode, at path: ManifestKeyPath, config: SiteConfig, decoder: ManifestDecoder
   ) -> (mount: DesiredMount?, target: DeclaredTarget?) {
     guard case .mapping(let entries) = node.content else {
-      decoder.reportType(expected: "a mount (a mapping with 'type' and 'target')", found: node, path)
+      decoder.reportType(
+        expected: "a mount (a mapping with 'type' and 'target')", found: node, path)
       return (nil, nil)
     }
     let type = decodeType(entries, mountLocation: node.location, at: path, decoder: decoder)
@@ -32,7 +33,8 @@ extension DesiredMount {
       let mount = decoder.mapping(
         node, at: path, what: "a mount", allowedKeys: allowedKeys,
         unknownKeyMessage: { key in
-          guard let type, let owner = MountType.allCases.first(where: { $0.allowedKeys.contains(key) })
+          guard let type,
+            let owner = MountType.allCases.first(where: { $0.allowedKeys.contains(key) })
           else { return nil }
           return "key '\(key)' belongs to \(owner.rawValue) mounts, not \(type.rawValue) mounts"
         })

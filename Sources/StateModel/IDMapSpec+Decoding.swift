@@ -50,9 +50,11 @@ extension IDMapping {
     let onDisk = IDReference(parsing: parts[0])
     let seen = IDReference(parsing: parts[1])
     // A numeric range may not run past the last valid id (4294967294).
-    for case .number(let first) in [onDisk, seen] where UInt64(first) + UInt64(count) > UInt64(UInt32.max) {
+    for case .number(let first) in [onDisk, seen]
+    where UInt64(first) + UInt64(count) > UInt64(UInt32.max) {
       decoder.report(
-        "the range \(first)+\(count) in '\(text)' runs past the largest id", at: node.location, path)
+        "the range \(first)+\(count) in '\(text)' runs past the largest id", at: node.location, path
+      )
       return nil
     }
     return IDMapping(onDisk: onDisk, seenThroughMount: seen, count: count)

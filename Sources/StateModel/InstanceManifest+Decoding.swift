@@ -51,7 +51,8 @@ extension InstanceManifest {
     _ body: MappingReader, name: String, file: String, decoder: ManifestDecoder
   ) {
     guard let node = body["instance"],
-      let declared = decoder.string(node, at: .document.appending("instance"), what: "the instance name")
+      let declared = decoder.string(
+        node, at: .document.appending("instance"), what: "the instance name")
     else { return }
     if declared != name {
       decoder.report(

@@ -74,7 +74,9 @@ extension MigrationSpec {
       return nil
     }
     let allowed = id.unicodeScalars.allSatisfy {
-      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+      $0.isASCII
+        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+          || "-_.".unicodeScalars.contains($0))
     }
     guard allowed, !id.hasPrefix(".") else {
       decoder.report(
@@ -98,7 +100,10 @@ extension MigrationSpec {
         "expected 'user' or 'user:group', found '\(text)'", at: node.location, path)
       return nil
     }
-    return (IDReference(parsing: String(parts[0])), parts.count == 2 ? IDReference(parsing: String(parts[1])) : nil)
+    return (
+      IDReference(parsing: String(parts[0])),
+      parts.count == 2 ? IDReference(parsing: String(parts[1])) : nil
+    )
   }
 
   private static func idLocation(_ node: YAMLNode) -> SourceLocation {

@@ -65,6 +65,7 @@ public enum PathRules {
     // prefix test on the text is exact. It stands in for `FilePath.starts(with:)`,
     // which is costly in debug builds and runs for every lowerdir against every root.
     if path == ancestor || ancestor == "/" { return path.hasPrefix("/") }
-    return path.hasPrefix(ancestor) && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/")
+    return path.hasPrefix(ancestor)
+      && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/")
   }
 }

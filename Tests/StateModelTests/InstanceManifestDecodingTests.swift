@@ -6,7 +6,9 @@ private let lines = Fixtures.lines
 
 @Test func designExampleDecodesToOverlayAndIdmappedBind() throws {
   let yaml = try PackageFiles.manifestText("instances.d/2.yaml")
-  let config = SiteConfig.decode(yaml: try PackageFiles.manifestText("site.yaml"), file: "/etc/reconcile/site.yaml").config
+  let config = SiteConfig.decode(
+    yaml: try PackageFiles.manifestText("site.yaml"), file: "/etc/reconcile/site.yaml"
+  ).config
   let site = try #require(config)
   let decoding = InstanceManifest.decode(
     yaml: yaml, file: "/etc/reconcile/instances.d/2.yaml", name: "2", config: site)
@@ -26,8 +28,10 @@ private let lines = Fixtures.lines
         BindSpec(
           source: "\(base)/overlays/9", target: "\(base)/runtime/2/build", readOnly: true,
           idmap: IDMapSpec(
-            users: IDMapping(onDisk: .name("left4me"), seenThroughMount: .name("l4d2-sandbox"), count: 1),
-            groups: IDMapping(onDisk: .name("left4me"), seenThroughMount: .name("l4d2-sandbox"), count: 1)))),
+            users: IDMapping(
+              onDisk: .name("left4me"), seenThroughMount: .name("l4d2-sandbox"), count: 1),
+            groups: IDMapping(
+              onDisk: .name("left4me"), seenThroughMount: .name("l4d2-sandbox"), count: 1)))),
     ])
   #expect(manifest.mounts.map(\.location.line) == [10, 19])
   #expect(decoding.declaredTargets == ["\(base)/runtime/2/merged", "\(base)/runtime/2/build"])
@@ -56,7 +60,9 @@ private let lines = Fixtures.lines
 
 @Test func instanceKeyAndEnabledAreOptional() {
   let decoding = Fixtures.decode("mounts: []\n")
-  #expect(decoding.manifest == InstanceManifest(name: "2", file: Fixtures.manifestFile, enabled: true, mounts: []))
+  #expect(
+    decoding.manifest
+      == InstanceManifest(name: "2", file: Fixtures.manifestFile, enabled: true, mounts: []))
   let numbered = Fixtures.decode("instance: 2\nenabled: false\n")
   #expect(numbered.issues == [])
   #expect(numbered.manifest?.enabled == false)
@@ -154,7 +160,8 @@ func unreadableTargetsHideOrphans(name: String, yaml: String) {
       "mounts[0].lowerdir", "mounts[1].idmap.groups",
     ])
   #expect(decoding.issues.map(\.location.line) == [1, 3, 3, 4, 5, 10])
-  #expect(decoding.issues.allSatisfy { $0.instance == "2" && $0.location.file == Fixtures.manifestFile })
+  #expect(
+    decoding.issues.allSatisfy { $0.instance == "2" && $0.location.file == Fixtures.manifestFile })
 }
 
 /// Top-level keys, mount shape and targets; overlay- and bind-specific keys have their

@@ -28,7 +28,8 @@ private func configIssue(_ site: TemporarySite, _ message: String) -> ManifestIs
       error
         == .configRejected(
           file: site.configPath,
-          issues: [configIssue(site, "site.yaml is owned by uid \(owner), not by uid \(untrusted)")]))
+          issues: [configIssue(site, "site.yaml is owned by uid \(owner), not by uid \(untrusted)")]
+        ))
   }
 }
 
@@ -36,7 +37,8 @@ private func configIssue(_ site: TemporarySite, _ message: String) -> ManifestIs
 func configWritableByOthersIsRejected(mode: Int) throws {
   try TemporarySite.with { site in
     try site.setMode(mode, of: "site.yaml")
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     let shown = String(mode, radix: 8)
     #expect(
       error
@@ -45,7 +47,8 @@ func configWritableByOthersIsRejected(mode: Int) throws {
           issues: [
             configIssue(
               site,
-              "site.yaml is writable by its group or others (mode \(shown)); only its owner may write it")
+              "site.yaml is writable by its group or others (mode \(shown)); only its owner may write it"
+            )
           ]))
   }
 }
@@ -53,8 +56,10 @@ func configWritableByOthersIsRejected(mode: Int) throws {
 @Test func oversizeConfigIsRejected() throws {
   try TemporarySite.with { site in
     let size = (1 << 20) + 1
-    try site.write("site.yaml", TemporarySite.defaultConfig.padding(toLength: size, withPad: "#", startingAt: 0))
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+    try site.write(
+      "site.yaml", TemporarySite.defaultConfig.padding(toLength: size, withPad: "#", startingAt: 0))
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     #expect(
       error
         == .configRejected(
@@ -64,8 +69,11 @@ func configWritableByOthersIsRejected(mode: Int) throws {
 }
 
 @Test func invalidConfigIsRejectedWithEveryLocatedIssue() throws {
-  try TemporarySite.with(config: "root: /srv/l4m\ninstances: instances.d\nmanaged: [/etc]\nleases: 3\n") { site in
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+  try TemporarySite.with(
+    config: "root: /srv/l4m\ninstances: instances.d\nmanaged: [/etc]\nleases: 3\n"
+  ) { site in
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     guard case .configRejected(let file, let issues)? = error else {
       Issue.record("expected configRejected, got \(String(describing: error))")
       return
@@ -73,13 +81,15 @@ func configWritableByOthersIsRejected(mode: Int) throws {
     #expect(file == site.configPath)
     #expect(issues.map(\.keyPath) == ["managed[0]", "leases"])
     #expect(issues.map { [$0.location.line, $0.location.column] } == [[3, 11], [4, 9]])
-    #expect(error?.description.contains("\n  - \(site.configPath):4:9: leases: expected a list") == true)
+    #expect(
+      error?.description.contains("\n  - \(site.configPath):4:9: leases: expected a list") == true)
   }
 }
 
 @Test func missingConfigIsUnreadable() throws {
   try TemporarySite.with(config: nil) { site in
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     #expect(error == .unreadable(path: site.configPath, reason: "no such file or directory"))
     #expect(error?.description == "cannot read '\(site.configPath)': no such file or directory")
   }
@@ -88,7 +98,8 @@ func configWritableByOthersIsRejected(mode: Int) throws {
 @Test func missingInstancesDirectoryIsUnreadable() throws {
   try TemporarySite.with { site in
     try FileManager.default.removeItem(atPath: site.instancesPath)
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     #expect(error == .unreadable(path: site.instancesPath, reason: "no such file or directory"))
   }
 }
@@ -96,7 +107,8 @@ func configWritableByOthersIsRejected(mode: Int) throws {
 @Test func groupWritableInstancesDirectoryIsRejected() throws {
   try TemporarySite.with { site in
     try site.setMode(0o775, of: "instances.d")
-    let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
+    let error = loadError(
+      ManifestLoader(configFile: site.configPath, trustedOwner: try site.owner()))
     #expect(
       error
         == .instancesDirectoryRejected(
@@ -117,7 +129,8 @@ func configWritableByOthersIsRejected(mode: Int) throws {
       try FileManager.default.setAttributes(
         [.ownerAccountID: owner &+ 4242], ofItemAtPath: site.instancesPath)
     } else {
-      try site.write("site.yaml", TemporarySite.defaultConfig.replacingOccurrences(of: "instances.d", with: "/"))
+      try site.write(
+        "site.yaml", TemporarySite.defaultConfig.replacingOccurrences(of: "instances.d", with: "/"))
     }
     let error = loadError(ManifestLoader(configFile: site.configPath, trustedOwner: owner))
     guard case .instancesDirectoryRejected(_, let reason)? = error else {

@@ -22,7 +22,8 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
   try TemporarySite.with(config: nil) { site in
     try site.write("site.yaml", PackageFiles.manifestText("site.yaml"))
     for name in ["1", "2"] {
-      try site.write("instances.d/\(name).yaml", PackageFiles.manifestText("instances.d/\(name).yaml"))
+      try site.write(
+        "instances.d/\(name).yaml", PackageFiles.manifestText("instances.d/\(name).yaml"))
     }
     let desired = try load(site)
     #expect(desired.issues == [])
@@ -45,7 +46,10 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
 
     #expect(desired.instances.map(\.name) == ["5"])
     #expect(desired.refused.map(\.name) == ["3", "4"])
-    #expect(desired.refused.map(\.declaredTargets) == [["/srv/l4m/runtime/shared/merged"], ["/srv/l4m/runtime/shared/merged"]])
+    #expect(
+      desired.refused.map(\.declaredTargets) == [
+        ["/srv/l4m/runtime/shared/merged"], ["/srv/l4m/runtime/shared/merged"],
+      ])
     // Both manifests still name every target, so orphans may be removed elsewhere.
     #expect(!desired.hasUnparseableManifest)
     let three = "\(site.instancesPath)/3.yaml"
@@ -55,11 +59,15 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
         ManifestIssue(
           location: SourceLocation(file: three, line: 2, column: 29), instance: "3",
           keyPath: "mounts[0].target",
-          message: "target '/srv/l4m/runtime/shared/merged' is also declared by instance '4' (\(four):3:29)"),
+          message:
+            "target '/srv/l4m/runtime/shared/merged' is also declared by instance '4' (\(four):3:29)"
+        ),
         ManifestIssue(
           location: SourceLocation(file: four, line: 3, column: 29), instance: "4",
           keyPath: "mounts[0].target",
-          message: "target '/srv/l4m/runtime/shared/merged' is also declared by instance '3' (\(three):2:29)"),
+          message:
+            "target '/srv/l4m/runtime/shared/merged' is also declared by instance '3' (\(three):2:29)"
+        ),
       ])
   }
 }
@@ -110,24 +118,40 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
 
 /// A manifest refused before it is parsed: (name, how to set it up, message fragment).
 private let unsafeManifests: [(String, @Sendable (TemporarySite) throws -> Void, String)] = [
-  ("group-writable", { try $0.write("instances.d/1.yaml", manifest("1"), mode: 0o664) },
-   "1.yaml is writable by its group or others (mode 664); only its owner may write it"),
-  ("other-writable", { try $0.write("instances.d/1.yaml", manifest("1"), mode: 0o606) },
-   "writable by its group or others (mode 606)"),
-  ("oversize", {
-    try $0.write("instances.d/1.yaml", manifest("1") + "#" + String(repeating: "x", count: 1 << 20))
-  }, "more than the 1048576 allowed"),
-  ("not UTF-8", { try $0.write("instances.d/1.yaml", Data([0x6d, 0x3a, 0x20, 0xff, 0x0a])) },
-   "1.yaml is not valid UTF-8 text"),
-  ("symbolic link", { site in
-    try site.write("elsewhere.yaml", manifest("1"))
-    try FileManager.default.createSymbolicLink(
-      atPath: "\(site.instancesPath)/1.yaml", withDestinationPath: "../elsewhere.yaml")
-  }, "1.yaml is not a regular file (a symbolic link)"),
-  ("directory", { site in
-    try FileManager.default.createDirectory(
-      atPath: "\(site.instancesPath)/1.yaml", withIntermediateDirectories: false)
-  }, "1.yaml is not a regular file (a directory)"),
+  (
+    "group-writable", { try $0.write("instances.d/1.yaml", manifest("1"), mode: 0o664) },
+    "1.yaml is writable by its group or others (mode 664); only its owner may write it"
+  ),
+  (
+    "other-writable", { try $0.write("instances.d/1.yaml", manifest("1"), mode: 0o606) },
+    "writable by its group or others (mode 606)"
+  ),
+  (
+    "oversize",
+    {
+      try $0.write(
+        "instances.d/1.yaml", manifest("1") + "#" + String(repeating: "x", count: 1 << 20))
+    }, "more than the 1048576 allowed"
+  ),
+  (
+    "not UTF-8", { try $0.write("instances.d/1.yaml", Data([0x6d, 0x3a, 0x20, 0xff, 0x0a])) },
+    "1.yaml is not valid UTF-8 text"
+  ),
+  (
+    "symbolic link",
+    { site in
+      try site.write("elsewhere.yaml", manifest("1"))
+      try FileManager.default.createSymbolicLink(
+        atPath: "\(site.instancesPath)/1.yaml", withDestinationPath: "../elsewhere.yaml")
+    }, "1.yaml is not a regular file (a symbolic link)"
+  ),
+  (
+    "directory",
+    { site in
+      try FileManager.default.createDirectory(
+        atPath: "\(site.instancesPath)/1.yaml", withIntermediateDirectories: false)
+    }, "1.yaml is not a regular file (a directory)"
+  ),
 ]
 
 @Test(arguments: unsafeManifests)
@@ -143,7 +167,8 @@ func unsafeManifestIsRefusedUnread(
     #expect(desired.hasUnparseableManifest, "\(name)")
     let issue = try #require(desired.issues.first)
     #expect(desired.issues.count == 1, "\(name)")
-    #expect(issue.location == SourceLocation(file: "\(site.instancesPath)/1.yaml", line: 0, column: 0))
+    #expect(
+      issue.location == SourceLocation(file: "\(site.instancesPath)/1.yaml", line: 0, column: 0))
     #expect(issue.keyPath == "", "\(name)")
     #expect(issue.message.contains(fragment), "\(name): \(issue.message)")
   }
@@ -170,6 +195,9 @@ func manifestOwnedBySomeoneElseIsRefused() throws {
       [.ownerAccountID: stranger], ofItemAtPath: "\(site.instancesPath)/1.yaml")
     let desired = try load(site)
     #expect(desired.refused.map(\.name) == ["1"])
-    #expect(desired.issues.map(\.message) == ["1.yaml is owned by uid \(stranger), not by uid \(try site.owner())"])
+    #expect(
+      desired.issues.map(\.message) == [
+        "1.yaml is owned by uid \(stranger), not by uid \(try site.owner())"
+      ])
   }
 }

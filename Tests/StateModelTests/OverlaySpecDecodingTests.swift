@@ -97,8 +97,9 @@ func overlayIssueIsLocated(_ row: IssueCase) {
 }
 
 @Test func absoluteLowerdirUnderARootIsAccepted() {
-  let decoding = Fixtures.decode(lines(
-    "mounts:", "  - {type: overlay, target: tmp/m, lowerdirs: [/srv/l4m/overlays/./4]}"))
+  let decoding = Fixtures.decode(
+    lines(
+      "mounts:", "  - {type: overlay, target: tmp/m, lowerdirs: [/srv/l4m/overlays/./4]}"))
   #expect(decoding.issues == [])
   guard case .overlay(let spec)? = decoding.manifest?.mounts.first?.spec else {
     Issue.record("no overlay decoded")

@@ -20,10 +20,14 @@ func resolveMakesPathsAbsolute(name: String, text: String, base: String, expecte
   ("relative without base", "runtime", nil, .notAbsolute("runtime")),
   ("leading dot-dot", "../etc", root, .parentComponent("../etc")),
   ("inner dot-dot", "overlays/9/../../etc", root, .parentComponent("overlays/9/../../etc")),
-  ("absolute dot-dot", "/var/lib/left4me/../../etc", root, .parentComponent("/var/lib/left4me/../../etc")),
+  (
+    "absolute dot-dot", "/var/lib/left4me/../../etc", root,
+    .parentComponent("/var/lib/left4me/../../etc")
+  ),
   ("trailing dot-dot", "runtime/..", root, .parentComponent("runtime/..")),
 ])
-func resolveRefusesEscapes(name: String, text: String, base: String?, violation: PathRuleViolation) {
+func resolveRefusesEscapes(name: String, text: String, base: String?, violation: PathRuleViolation)
+{
   #expect(PathRules.resolve(text, against: base) == .failure(violation), "\(name)")
 }
 

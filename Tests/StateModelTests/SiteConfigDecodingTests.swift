@@ -27,7 +27,9 @@ private let minimal = "root: /srv/l4m\ninstances: instances.d\n"
             location: SourceLocation(file: file, line: 56, column: 5))
         ]))
   #expect(config?.lockFile == "\(root)/.reconcile/lock")
-  #expect(config?.leases.first?.lockPath(for: "\(root)/tmp/sandbox-idmap-9") == "\(root)/tmp/sandbox-idmap-9.lock")
+  #expect(
+    config?.leases.first?.lockPath(for: "\(root)/tmp/sandbox-idmap-9")
+      == "\(root)/tmp/sandbox-idmap-9.lock")
 }
 
 @Test func optionalKeysTakeTheirDefaults() {
@@ -43,11 +45,12 @@ private let minimal = "root: /srv/l4m\ninstances: instances.d\n"
 }
 
 @Test func ownersMayNameUsersGroupsAndNumbers() {
-  let yaml = minimal + """
-    migrations:
-      - id: numeric
-        chown: {path: ., from: "980:980", to: left4me}
-    """
+  let yaml =
+    minimal + """
+      migrations:
+        - id: numeric
+          chown: {path: ., from: "980:980", to: left4me}
+      """
   let (config, issues) = SiteConfig.decode(yaml: yaml, file: file)
   #expect(issues == [])
   let migration = config?.migrations.first

@@ -73,7 +73,8 @@ enum YAMLParser {
         anchor: string(scalar.anchor), tag: string(scalar.tag), location: location)
     case YAML_SEQUENCE_START_EVENT:
       let start = event.data.sequence_start
-      return .sequenceStart(anchor: string(start.anchor), tag: string(start.tag), location: location)
+      return .sequenceStart(
+        anchor: string(start.anchor), tag: string(start.tag), location: location)
     case YAML_SEQUENCE_END_EVENT:
       return .sequenceEnd
     case YAML_MAPPING_START_EVENT:
@@ -101,7 +102,8 @@ enum YAMLParser {
     var message = "YAML syntax error: \(problem)"
     if let context = parser.context {
       let start = sourceLocation(parser.context_mark, file: file)
-      message += " (\(String(cString: context)) that starts at line \(start.line), "
+      message +=
+        " (\(String(cString: context)) that starts at line \(start.line), "
         + "column \(start.column))"
     }
     return YAMLParseError(

@@ -135,7 +135,9 @@ struct YAMLTreeBuilder {
     attach(node, aliasDepth: depth)
   }
 
-  private mutating func open(isMapping: Bool, anchor: String?, tag: String?, at location: SourceLocation)
+  private mutating func open(
+    isMapping: Bool, anchor: String?, tag: String?, at location: SourceLocation
+  )
     throws(YAMLParseError)
   {
     if stack.last?.expectsKey == true {
@@ -154,7 +156,8 @@ struct YAMLTreeBuilder {
     try count(1, at: location)
     if let anchor { openAnchors.insert(anchor) }
     stack.append(
-      OpenCollection(isMapping: isMapping, location: location, anchor: anchor, nodeCountAtStart: start))
+      OpenCollection(
+        isMapping: isMapping, location: location, anchor: anchor, nodeCountAtStart: start))
   }
 
   private mutating func close() throws(YAMLParseError) {

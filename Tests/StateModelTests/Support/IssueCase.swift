@@ -26,7 +26,8 @@ struct IssueCase: Sendable, CustomTestStringConvertible {
 
   /// Checks that `issues` is exactly this row's one issue, in `file`.
   func expectMatches(
-    _ issues: [ManifestIssue], file: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ issues: [ManifestIssue], file: String,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     #expect(issues.count == 1, "\(issues)", sourceLocation: sourceLocation)
     guard let issue = issues.first else { return }
