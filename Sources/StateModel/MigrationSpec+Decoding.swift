@@ -3,6 +3,9 @@ extension MigrationSpec {
   static let allowedKeys = ["id", "chown"]
   /// The keys of a migration's `chown` mapping.
   static let chownKeys = ["path", "from", "to"]
+  /// What a migration id may be made of: it names a record file.
+  private static let idCharacters = Set(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
   /// Decodes the site config's optional `migrations` list; ids must be unique.
   /// - Returns: The migrations that decoded; the rest are reported to `decoder`.
@@ -73,11 +76,7 @@ extension MigrationSpec {
     guard let id = decoder.nonEmptyString(node, at: path, what: "a migration id") else {
       return nil
     }
-    let allowed = id.unicodeScalars.allSatisfy {
-      $0.isASCII
-        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
-          || "-_.".unicodeScalars.contains($0))
-    }
+    let allowed = id.allSatisfy(idCharacters.contains)
     guard allowed, !id.hasPrefix(".") else {
       decoder.report(
         "migration id '\(id)' may hold only letters, digits, '-', '_' and '.', "

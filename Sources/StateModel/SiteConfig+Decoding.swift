@@ -17,7 +17,8 @@ extension SiteConfig {
   /// directory of `file`.
   /// - Parameters:
   ///   - yaml: The config file's text.
-  ///   - file: The config file's path, used in locations and to resolve `instances`.
+  ///   - file: The config file's absolute path, used in locations and to resolve
+  ///     `instances` (with a relative `file`, a relative `instances` is refused).
   /// - Returns: The config, or nil when there is any issue, and every issue found.
   public static func decode(yaml: String, file: String) -> (
     config: SiteConfig?, issues: [ManifestIssue]
