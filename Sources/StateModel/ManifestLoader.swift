@@ -1,0 +1,125 @@
+import Foundation
+import SystemPackage
+
+/// Loads the site config and every instance manifest into a `DesiredState`: the
+/// effectful edge around `SiteConfig.decode` and `InstanceManifest.decode`.
+public struct ManifestLoader: Sendable {
+  /// The site config file.
+  public var configFile: String
+  /// The uid that must own the config, the instances directory and every manifest.
+  public var trustedOwner: UInt32
+
+  /// Creates a loader.
+  /// - Parameters:
+  ///   - configFile: The site config; a relative path is taken against the current
+  ///     directory.
+  ///   - trustedOwner: The uid that must own every file read; root by default.
+  public init(configFile: String, trustedOwner: UInt32 = 0) {
+    self.configFile = configFile
+    self.trustedOwner = trustedOwner
+  }
+
+  /// Reads the config, then every `<instances>/*.yaml` manifest in name order (files
+  /// starting with `.` are skipped), and checks them against each other.
+  ///
+  /// A manifest that cannot be read or used refuses only its own instance; it is
+  /// reported in the result. Two instances declaring one target are both refused.
+  /// - Returns: The accepted and refused instances with every issue.
+  /// - Throws: `StateModelError` when the site config or the instances directory
+  ///   cannot be used.
+  public func load() throws(StateModelError) -> DesiredState {
+    let reader = TrustedFileReader(trustedOwner: trustedOwner)
+    let configPath = absolutePath(configFile)
+    let text: String
+    switch reader.readFile(at: configPath) {
+    case .success(let read):
+      text = read
+    case .failure(.unreadable(let reason)):
+      throw .unreadable(path: configPath, reason: reason)
+    case .failure(.unsafe(let reason)):
+      throw .configRejected(file: configPath, issues: [wholeFileIssue(configPath, nil, reason)])
+    }
+    let decoded = SiteConfig.decode(yaml: text, file: configPath)
+    guard let config = decoded.config else {
+      throw .configRejected(file: configPath, issues: decoded.issues)
+    }
+    let files = try manifestFiles(in: config.instancesDirectory, reader: reader)
+    var decodings = files.map { decodeManifest($0, config: config, reader: reader) }
+    Self.refuseSharedTargets(&decodings)
+    return DesiredState(
+      config: config, instances: decodings.compactMap(\.manifest),
+      refused: decodings.compactMap(\.refusal), issues: decodings.flatMap(\.issues),
+      hasUnparseableManifest: decodings.contains(where: \.hidesOrphans))
+  }
+
+  /// The manifests of `directory` as (instance name, path), sorted by name.
+  private func manifestFiles(in directory: String, reader: TrustedFileReader)
+    throws(StateModelError) -> [(name: String, path: String)]
+  {
+    switch reader.checkDirectory(at: directory) {
+    case .unreadable(let reason)?: throw .unreadable(path: directory, reason: reason)
+    case .unsafe(let reason)?: throw .instancesDirectoryRejected(path: directory, reason: reason)
+    case nil: break
+    }
+    let entries: [String]
+    do {
+      entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+    } catch {
+      throw .unreadable(path: directory, reason: error.localizedDescription)
+    }
+    return entries.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted().map {
+      (name: String($0.dropLast(".yaml".count)), path: FilePath(directory).appending($0).string)
+    }
+  }
+
+  private func decodeManifest(
+    _ file: (name: String, path: String), config: SiteConfig, reader: TrustedFileReader
+  ) -> InstanceDecoding {
+    switch reader.readFile(at: file.path) {
+    case .success(let text):
+      return InstanceManifest.decode(yaml: text, file: file.path, name: file.name, config: config)
+    case .failure(let refusal):
+      return InstanceDecoding(
+        name: file.name, file: file.path, manifest: nil, targets: [],
+        issues: [wholeFileIssue(file.path, file.name, refusal.reason)], isParseable: false,
+        targetsAreComplete: false)
+    }
+  }
+
+  /// Refuses every instance that declares a target another instance also declares,
+  /// reporting the clash in each of their files.
+  static func refuseSharedTargets(_ decodings: inout [InstanceDecoding]) {
+    var claims: [String: [(instance: Int, target: DeclaredTarget)]] = [:]
+    for (index, decoding) in decodings.enumerated() {
+      for target in decoding.targets { claims[target.path, default: []].append((index, target)) }
+    }
+    for path in claims.keys.sorted() {
+      guard let claimants = claims[path], Set(claimants.map(\.instance)).count > 1 else { continue }
+      for claim in claimants {
+        for other in claimants where other.instance != claim.instance {
+          let otherName = decodings[other.instance].name
+          decodings[claim.instance].refuse(
+            adding: ManifestIssue(
+              location: claim.target.location, instance: decodings[claim.instance].name,
+              keyPath: claim.target.keyPath,
+              message: "target '\(path)' is also declared by instance '\(otherName)' "
+                + "(\(other.target.location))"))
+        }
+      }
+    }
+  }
+
+  private func wholeFileIssue(_ file: String, _ instance: String?, _ reason: String)
+    -> ManifestIssue
+  {
+    ManifestIssue(
+      location: SourceLocation(file: file, line: 0, column: 0), instance: instance, keyPath: "",
+      message: "\(FilePath(file).lastComponent?.string ?? file) \(reason)")
+  }
+
+  private func absolutePath(_ path: String) -> String {
+    let filePath = FilePath(path)
+    if filePath.isAbsolute { return filePath.string }
+    return FilePath(FileManager.default.currentDirectoryPath).pushing(filePath).string
+  }
+}

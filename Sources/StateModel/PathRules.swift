@@ -1,0 +1,71 @@
+import SystemPackage
+
+/// The lexical rules every path in the site config and manifests must follow.
+///
+/// These look at spelling only. Whether a path really stays beneath its root once
+/// symlinks are followed is checked on the host by `Probes` (`openat2` with
+/// `RESOLVE_BENEATH`).
+public enum PathRules {
+  /// Resolves a path as written in a config or manifest.
+  ///
+  /// A relative path is taken against `base`. The result is absolute and has no `..`
+  /// component; `.` components and repeated or trailing slashes are dropped, since
+  /// they never change which file a path names.
+  /// - Parameters:
+  ///   - text: The path as written.
+  ///   - base: The absolute directory relative paths are taken against, or nil when
+  ///     only absolute paths are allowed.
+  /// - Returns: The resolved absolute path, or why it was refused.
+  public static func resolve(_ text: String, against base: String?) -> Result<
+    String, PathRuleViolation
+  > {
+    if text.isEmpty { return .failure(.empty) }
+    if text.utf8.contains(0) { return .failure(.containsNUL) }
+    var path = FilePath(text)
+    if !path.isAbsolute {
+      guard let base else { return .failure(.notAbsolute(text)) }
+      path = FilePath(base).pushing(path)
+    }
+    guard let root = path.root else { return .failure(.notAbsolute(path.string)) }
+    // One pass over the components: refuse `..`, drop `.` (FilePath already dropped
+    // repeated and trailing slashes when it parsed the text).
+    var kept: [FilePath.Component] = []
+    for component in path.components {
+      switch component.kind {
+      case .parentDirectory: return .failure(.parentComponent(text))
+      case .currentDirectory: continue
+      case .regular: kept.append(component)
+      }
+    }
+    return .success(FilePath(root: root, kept).string)
+  }
+
+  /// Checks that `text` is an absolute path already in lexically normal form, as
+  /// `root` must be: every other path is resolved against it.
+  /// - Returns: Nil when the path is acceptable, else the violation.
+  public static func checkNormalAbsolute(_ text: String) -> PathRuleViolation? {
+    switch resolve(text, against: nil) {
+    case .failure(let violation):
+      return violation
+    case .success(let normal):
+      return normal == text ? nil : .notNormal(text, normal: normal)
+    }
+  }
+
+  /// Whether `path` lies strictly below `ancestor`, comparing whole components (so
+  /// `/a/bc` is not below `/a/b`). Both must be resolved paths.
+  public static func isStrictlyBeneath(_ path: String, _ ancestor: String) -> Bool {
+    path != ancestor && isWithin(path, ancestor)
+  }
+
+  /// Whether `path` is `ancestor` or lies below it, comparing whole components. Both
+  /// must be resolved paths.
+  public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+    // Resolved paths are in normal form (no `.`, no repeated or trailing slash), so a
+    // prefix test on the text is exact. It stands in for `FilePath.starts(with:)`,
+    // which is costly in debug builds and runs for every lowerdir against every root.
+    if path == ancestor || ancestor == "/" { return path.hasPrefix("/") }
+    return path.hasPrefix(ancestor)
+      && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/")
+  }
+}
