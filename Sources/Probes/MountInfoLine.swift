@@ -26,7 +26,9 @@ struct MountInfoLine {
     var index = 0
     for _ in 0..<2 {
       while index < content.count, Self.isCSpace(content[index]) { index += 1 }
-      if index < content.count, content[index] == UInt8(ascii: "+") || content[index] == UInt8(ascii: "-") {
+      if index < content.count,
+        content[index] == UInt8(ascii: "+") || content[index] == UInt8(ascii: "-")
+      {
         index += 1
       }
       let digits = index
@@ -66,7 +68,9 @@ struct MountInfoLine {
     let bytes = content
     var index = 0
     func skipSeparators() {
-      while index < bytes.count, bytes[index] == Self.space || bytes[index] == Self.tab { index += 1 }
+      while index < bytes.count, bytes[index] == Self.space || bytes[index] == Self.tab {
+        index += 1
+      }
     }
     func skipField() {
       while index < bytes.count, bytes[index] != Self.space, bytes[index] != Self.tab { index += 1 }
@@ -77,7 +81,8 @@ struct MountInfoLine {
     }
     skipField()  // per-mount options
     while index + 2 < bytes.count,
-      !(bytes[index] == Self.space && bytes[index + 1] == UInt8(ascii: "-") && bytes[index + 2] == Self.space)
+      !(bytes[index] == Self.space && bytes[index + 1] == UInt8(ascii: "-")
+        && bytes[index + 2] == Self.space)
     {
       index += 1
     }
@@ -107,43 +112,5 @@ struct MountInfoLine {
   /// C `isspace` in the C locale.
   private static func isCSpace(_ byte: UInt8) -> Bool {
     byte == space || (byte >= 9 && byte <= 13)
-  }
-
-  /// Splits `text` into lines, in order.
-  static func lines(of text: UnsafeBufferPointer<UInt8>) -> [MountInfoLine] {
-    var lines: [MountInfoLine] = []
-    var start = 0
-    var number = 0
-    while start < text.count {
-      number += 1
-      var end = start
-      var nul: Int?
-      while end < text.count, text[end] != UInt8(ascii: "\n") {
-        if text[end] == 0, nul == nil { nul = end }
-        end += 1
-      }
-      let terminated = end < text.count
-      var textEnd = end
-      if textEnd > start, text[textEnd - 1] == UInt8(ascii: "\r") { textEnd -= 1 }
-      // A NUL hides the newline from libmount's strchr: the line is an error, except on
-      // the last, unterminated line, which libmount cuts at the NUL.
-      var contentEnd = textEnd
-      if let nul {
-        contentEnd = nul
-        if contentEnd > start, text[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
-      }
-      var contentStart = start
-      while contentStart < contentEnd, text[contentStart] == space || text[contentStart] == tab {
-        contentStart += 1
-      }
-      lines.append(
-        MountInfoLine(
-          number: number, start: start,
-          text: UnsafeBufferPointer(rebasing: text[start..<textEnd]),
-          content: UnsafeBufferPointer(rebasing: text[contentStart..<contentEnd]),
-          hasEmbeddedNUL: nul != nil && terminated))
-      start = end + 1
-    }
-    return lines
   }
 }

@@ -16,56 +16,58 @@ public enum MountInfoParser {
   ///   - text: The contents of a mountinfo file.
   ///   - sourceName: A name for the text, passed to libmount for its messages.
   /// - Returns: The table, the skipped lines, and whether libmount stopped early.
-  public static func parse(_ text: String, sourceName: String = "mountinfo") -> MountInfoParseResult {
+  public static func parse(_ text: String, sourceName: String = "mountinfo") -> MountInfoParseResult
+  {
     var text = text
     return text.withUTF8 { parse(bytes: $0, sourceName: sourceName) }
   }
 
   /// Parses mountinfo bytes (see `parse(_:sourceName:)`).
-  static func parse(bytes text: UnsafeBufferPointer<UInt8>, sourceName: String) -> MountInfoParseResult {
-    let lines = MountInfoLine.lines(of: text)
+  static func parse(bytes text: UnsafeBufferPointer<UInt8>, sourceName: String)
+    -> MountInfoParseResult
+  {
     var malformed: [MalformedMountInfoLine] = []
     // libmount reads the whole text as fstab unless its first content line starts with
     // two numbers; lines before such a line are reported here and never reach it.
-    var firstIndex: Int?
-    for (index, line) in lines.enumerated() where !line.isSkipped {
+    var reader = MountInfoLineReader(text)
+    var firstLine: MountInfoLine?
+    while let line = reader.next() {
+      if line.isSkipped { continue }
       if !line.hasEmbeddedNUL && line.looksLikeMountInfo {
-        firstIndex = index
+        firstLine = line
         break
       }
       malformed.append(Self.malformed(line))
     }
-    guard let first = firstIndex else {
+    guard let firstLine else {
       return MountInfoParseResult(table: MountTable(entries: []), malformedLines: malformed)
     }
     let table = LibMountTable(
-      parsing: UnsafeBufferPointer(rebasing: text[lines[first].start...]), sourceName: sourceName)
+      parsing: UnsafeBufferPointer(rebasing: text[firstLine.start...]), sourceName: sourceName)
 
-    // Pair raw lines with libmount's entries: libmount numbers every line it reads and
-    // names the ones it rejects through its error callback, and keeps the others in
-    // order. So the content lines it did not reject are its entries, one for one.
-    let offset = lines[first].number - 1
+    // Pair raw lines with libmount's entries: libmount numbers every line it reads
+    // (blank and comment ones too), names the ones it rejects through its error
+    // callback, and keeps the others in order. So the content lines it did not reject
+    // are its entries, one for one; each pair is checked by mount id.
+    let offset = firstLine.number - 1
     var rejected = table.rejectedLines.makeIterator()
     var nextRejected = rejected.next().map { $0 + offset }
-    var kept: [MountInfoLine] = []
-    kept.reserveCapacity(table.count)
-    for line in lines[first...] where !line.isSkipped {
-      if line.number == nextRejected {
+    reader = MountInfoLineReader(text, from: firstLine)
+    func nextKeptLine() -> MountInfoLine? {
+      while let line = reader.next() {
+        if line.isSkipped { continue }
+        guard line.number == nextRejected else { return line }
         malformed.append(Self.malformed(line))
         nextRejected = rejected.next().map { $0 + offset }
-      } else {
-        kept.append(line)
       }
+      return nil
     }
-    // The counts and each entry's id must agree; if they ever do not, the entry falls
-    // back to libmount's own (ambiguous) options rather than to a wrong line.
-    let paired = kept.count == table.count
     var entries: [MountEntry] = []
     entries.reserveCapacity(table.count)
-    table.forEachEntry { fs in
-      let raw = paired ? kept[entries.count] : nil
-      entries.append(Self.entry(fs, raw: raw))
+    table.consumeEntries { fs in
+      entries.append(Self.entry(fs, raw: nextKeptLine()))
     }
+    while nextKeptLine() != nil {}  // report rejected lines after the last entry
     return MountInfoParseResult(
       table: MountTable(entries: entries), malformedLines: malformed,
       failureErrno: table.failureErrno)
@@ -75,6 +77,7 @@ public enum MountInfoParser {
     let id = fs.id
     let source: String
     let superOptions: [String]
+    // Should the pairing ever slip, libmount's own (ambiguous) fields beat a wrong line.
     if let raw, raw.leadingID == id, let fields = raw.tailFields {
       source = MountOptionSyntax.octalUnescaped(fields.source)
       superOptions = MountOptionSyntax.split(fields.superOptions, unescape: true)
@@ -87,8 +90,7 @@ public enum MountInfoParser {
     return MountEntry(
       id: id, parentID: fs.parentID, major: device.major, minor: device.minor,
       root: fs.root, target: fs.target, fsType: fsType, source: source,
-      mountOptions: fs.vfsOptions, superOptions: superOptions,
-      propagation: Propagation(optionalFields: fs.optionalFields),
+      mountOptions: fs.vfsOptions, superOptions: superOptions, propagation: fs.propagation,
       overlay: fsType == "overlay" ? OverlayLayers(superOptions: superOptions) : nil)
   }
 

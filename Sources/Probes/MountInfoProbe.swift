@@ -34,15 +34,13 @@ public struct MountInfoProbe: Sendable {
   /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read, and
   ///   `.mountInfoUnparsable` when libmount gives up.
   public func readResult() throws(ProbeError) -> MountInfoParseResult {
-    let bytes: [UInt8]
-    switch system_readWholeFile(path) {
-    case .success(let contents): bytes = contents
+    let read = system_withWholeFile(path) { MountInfoParser.parse(bytes: $0, sourceName: path) }
+    let result: MountInfoParseResult
+    switch read {
+    case .success(let parsed): result = parsed
     case .failure(let code):
       throw .mountInfoUnreadable(
         path: path, errno: code.rawValue, message: system_errorMessage(code.rawValue))
-    }
-    let result = bytes.withUnsafeBufferPointer {
-      MountInfoParser.parse(bytes: $0, sourceName: path)
     }
     if let code = result.failureErrno {
       throw .mountInfoUnparsable(path: path, errno: code, message: system_errorMessage(code))

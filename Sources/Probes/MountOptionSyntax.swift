@@ -11,6 +11,10 @@ enum MountOptionSyntax {
   ///     what keeps an escaped comma (`\054`) inside its option.
   static func split(_ bytes: UnsafeBufferPointer<UInt8>, unescape: Bool) -> [String] {
     var options: [String] = []
+    // Reserving up front avoids regrowing the array: a measurable share of a large table.
+    var commas = 0
+    for byte in bytes where byte == UInt8(ascii: ",") { commas += 1 }
+    options.reserveCapacity(commas + 1)
     var start = 0
     var quoted = false
     for index in 0...bytes.count {

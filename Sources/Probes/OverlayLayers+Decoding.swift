@@ -11,81 +11,101 @@ extension OverlayLayers {
   ///
   /// - Parameter superOptions: The superblock options of an overlay mount.
   public init(superOptions: [String]) {
-    var lowerdirs: [String] = []
-    var dataLowerdirs: [String] = []
-    var upperdir: String?
-    var workdir: String?
+    var layers = OverlayLayers(lowerdirs: [], upperdir: nil, workdir: nil)
     for option in superOptions {
-      if let value = Self.value(of: option, key: "lowerdir+=") {
-        lowerdirs.append(value)
-      } else if let value = Self.value(of: option, key: "datadir+=") {
-        dataLowerdirs.append(value)
-      } else if let value = Self.value(of: option, key: "lowerdir=") {
-        let legacy = Self.splitLegacyLowerdir(value)
-        lowerdirs += legacy.lower
-        dataLowerdirs += legacy.data
-      } else if let value = Self.value(of: option, key: "upperdir=") {
-        upperdir = Self.overlayUnescaped(value)
-      } else if let value = Self.value(of: option, key: "workdir=") {
-        workdir = Self.overlayUnescaped(value)
+      if option.utf8.withContiguousStorageIfAvailable({ layers.add(option: $0) }) == nil {
+        var copy = option  // a bridged or otherwise non-contiguous String
+        copy.withUTF8 { layers.add(option: $0) }
       }
     }
-    self.init(
-      lowerdirs: lowerdirs, dataLowerdirs: dataLowerdirs, upperdir: upperdir, workdir: workdir)
+    self = layers
   }
 
-  private static func value(of option: String, key: String) -> String? {
-    option.hasPrefix(key) ? String(option.dropFirst(key.count)) : nil
+  private mutating func add(option bytes: UnsafeBufferPointer<UInt8>) {
+    if let value = Self.value(of: bytes, key: "lowerdir+=") {
+      lowerdirs.append(String(decoding: value, as: UTF8.self))
+    } else if let value = Self.value(of: bytes, key: "datadir+=") {
+      dataLowerdirs.append(String(decoding: value, as: UTF8.self))
+    } else if let value = Self.value(of: bytes, key: "lowerdir=") {
+      let legacy = Self.splitLegacyLowerdir(value)
+      lowerdirs += legacy.lower
+      dataLowerdirs += legacy.data
+    } else if let value = Self.value(of: bytes, key: "upperdir=") {
+      upperdir = Self.overlayUnescaped(value)
+    } else if let value = Self.value(of: bytes, key: "workdir=") {
+      workdir = Self.overlayUnescaped(value)
+    }
+  }
+
+  private static func value(
+    of option: UnsafeBufferPointer<UInt8>, key: StaticString
+  ) -> UnsafeBufferPointer<UInt8>? {
+    let key = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+    guard option.starts(with: key) else { return nil }
+    return UnsafeBufferPointer(rebasing: option[key.count...])
   }
 
   /// Splits a legacy `lowerdir=` value the way overlayfs does
-  /// (`ovl_parse_param_split_lowerdirs`): a backslash protects the next character,
-  /// `:` separates layers, and the empty layer of `::` switches to data-only layers.
-  static func splitLegacyLowerdir(_ value: String) -> (lower: [String], data: [String]) {
+  /// (`ovl_parse_param_split_lowerdirs`, then `ovl_unescape` per layer): a backslash
+  /// protects the next byte and is dropped, `:` separates layers, and the empty layer
+  /// of `::` switches to data-only layers.
+  static func splitLegacyLowerdir(_ value: UnsafeBufferPointer<UInt8>) -> (
+    lower: [String], data: [String]
+  ) {
     var lower: [String] = []
     var data: [String] = []
     var inData = false
-    // Unicode scalars, not Characters: a backslash must not merge with a combining mark.
-    var layer = String.UnicodeScalarView()
-    var iterator = value.unicodeScalars.makeIterator()
+    var layer: [UInt8] = []
+    var rawLength = 0  // bytes of the segment before unescaping; 0 only between `::`
     func finishLayer() {
-      if layer.isEmpty {
-        inData = true  // the empty layer between the colons of `::`
+      if rawLength == 0 {
+        inData = true
       } else if inData {
-        data.append(overlayUnescaped(String(layer)))
+        data.append(String(decoding: layer, as: UTF8.self))
       } else {
-        lower.append(overlayUnescaped(String(layer)))
+        lower.append(String(decoding: layer, as: UTF8.self))
       }
-      layer = String.UnicodeScalarView()
+      layer.removeAll(keepingCapacity: true)
+      rawLength = 0
     }
-    while let scalar = iterator.next() {
-      if scalar == "\\" {
-        layer.append(scalar)
-        if let escaped = iterator.next() { layer.append(escaped) }
-      } else if scalar == ":" {
+    var index = 0
+    while index < value.count {
+      let byte = value[index]
+      if byte == UInt8(ascii: "\\") {
+        if index + 1 < value.count { layer.append(value[index + 1]) }
+        rawLength += 2
+        index += 2
+      } else if byte == UInt8(ascii: ":") {
         finishLayer()
+        index += 1
       } else {
-        layer.append(scalar)
+        layer.append(byte)
+        rawLength += 1
+        index += 1
       }
     }
-    if !layer.isEmpty { finishLayer() }
+    if rawLength > 0 { finishLayer() }
     return (lower, data)
+  }
+
+  /// Splits a legacy `lowerdir=` value (see the byte version).
+  static func splitLegacyLowerdir(_ value: String) -> (lower: [String], data: [String]) {
+    var value = value
+    return value.withUTF8 { splitLegacyLowerdir($0) }
   }
 
   /// Removes overlay's backslash escapes (`ovl_unescape`): `\x` becomes `x`, and a
   /// trailing lone backslash is dropped.
-  static func overlayUnescaped(_ value: String) -> String {
-    guard value.utf8.contains(UInt8(ascii: "\\")) else { return value }
-    var result = String.UnicodeScalarView()
-    var escaping = false
-    for scalar in value.unicodeScalars {
-      if !escaping && scalar == "\\" {
-        escaping = true
-      } else {
-        result.append(scalar)
-        escaping = false
-      }
+  static func overlayUnescaped(_ value: UnsafeBufferPointer<UInt8>) -> String {
+    guard value.contains(UInt8(ascii: "\\")) else { return String(decoding: value, as: UTF8.self) }
+    var result: [UInt8] = []
+    result.reserveCapacity(value.count)
+    var index = 0
+    while index < value.count {
+      if value[index] == UInt8(ascii: "\\") { index += 1 }
+      if index < value.count { result.append(value[index]) }
+      index += 1
     }
-    return String(result)
+    return String(decoding: result, as: UTF8.self)
   }
 }

@@ -6,8 +6,15 @@ extension Propagation {
   /// - Parameter optionalFields: The fields between the per-mount options and the
   ///   ` - ` separator, separated by spaces or tabs.
   public init(optionalFields: String) {
+    var fields = optionalFields
+    self = fields.withUTF8 { Propagation(optionalFieldBytes: $0) }
+  }
+
+  /// Reads the optional fields from their UTF-8 bytes (see `init(optionalFields:)`).
+  init(optionalFieldBytes bytes: UnsafeBufferPointer<UInt8>) {
     self.init()
-    for tag in optionalFields.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }) {
+    for tag in bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+    {
       if let group = Self.group(in: tag, after: "shared:") {
         if sharedGroup == nil { sharedGroup = group }
       } else if let group = Self.group(in: tag, after: "master:") {
@@ -18,9 +25,19 @@ extension Propagation {
     }
   }
 
-  private static func group(in tag: Substring.UTF8View, after prefix: StaticString) -> Int? {
-    let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
-    guard tag.starts(with: prefixBytes) else { return nil }
-    return Int(Substring(tag.dropFirst(prefixBytes.count)))
+  /// The decimal group after `prefix`, or nil when the tag is something else.
+  private static func group(in tag: Slice<UnsafeBufferPointer<UInt8>>, after prefix: StaticString)
+    -> Int?
+  {
+    let prefix = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+    guard tag.count > prefix.count, tag.starts(with: prefix) else { return nil }
+    var group = 0
+    for byte in tag.dropFirst(prefix.count) {
+      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+      let (shifted, overflow) = group.multipliedReportingOverflow(by: 10)
+      guard !overflow else { return nil }
+      group = shifted + Int(byte - UInt8(ascii: "0"))
+    }
+    return group
   }
 }

@@ -24,7 +24,8 @@ import Testing
 
   @Test func readsPropagationReadOnlyAndIdmappedOptions() throws {
     let table = try TestFixtures.parse("options-propagation").table
-    let byTarget = Dictionary(table.entries.map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
+    let byTarget = Dictionary(
+      table.entries.map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
     #expect(byTarget["/mnt/fx/ro"]?.isReadOnly == true)
     #expect(byTarget["/mnt/fx/ro"]?.superOptions.first == "rw")
     #expect(byTarget["/mnt/fx"]?.isReadOnly == false)
@@ -110,7 +111,8 @@ import Testing
   }
 
   @Test func aLineWithANULByteIsRejectedAndLaterLinesStayPaired() {
-    let text = "1 0 0:1 / / rw - tmpfs a rw\n2 1 0:2 / /x\u{0} rw - tmpfs b rw\n3 1 0:3 / /y rw - tmpfs c rw,x=1\n"
+    let text =
+      "1 0 0:1 / / rw - tmpfs a rw\n2 1 0:2 / /x\u{0} rw - tmpfs b rw\n3 1 0:3 / /y rw - tmpfs c rw,x=1\n"
     let result = MountInfoParser.parse(text)
     #expect(result.malformedLines.map(\.number) == [2])
     #expect(result.table.entries.map(\.id) == [1, 3])
@@ -119,7 +121,8 @@ import Testing
   }
 
   @Test func emptySourceAndTabSeparatorsAreRead() {
-    let text = "5 1 0:9 / /tmp/bb rw,relatime - tmpfs  rw,size=1k\n6\t1\t0:9\t/\t/tmp/cc\trw - tmpfs\tsrc\tro\n"
+    let text =
+      "5 1 0:9 / /tmp/bb rw,relatime - tmpfs  rw,size=1k\n6\t1\t0:9\t/\t/tmp/cc\trw - tmpfs\tsrc\tro\n"
     let table = MountInfoParser.parse(text).table
     #expect(table.entry(id: 5)?.source == "")
     #expect(table.entry(id: 5)?.superOptions == ["rw", "size=1k"])

@@ -37,18 +37,23 @@ import Testing
     let legacy = OverlayLayers(superOptions: [
       "rw", #"lowerdir=/l 1:/l\,2"#, #"upperdir=/u\,p"#, "workdir=/w:k", "uuid=on",
     ])
-    #expect(legacy == OverlayLayers(lowerdirs: ["/l 1", "/l,2"], upperdir: "/u,p", workdir: "/w:k"))
+    #expect(
+      legacy == OverlayLayers(lowerdirs: ["/l 1", "/l,2"], upperdir: "/u,p", workdir: "/w:k"))
     let plus = OverlayLayers(superOptions: [
       #"lowerdir+=/a\b"#, "lowerdir+=/c:d", "datadir+=/e", "datadir+=/f",
     ])
     #expect(
-      plus == OverlayLayers(lowerdirs: [#"/a\b"#, "/c:d"], dataLowerdirs: ["/e", "/f"], upperdir: nil, workdir: nil))
+      plus
+        == OverlayLayers(
+          lowerdirs: [#"/a\b"#, "/c:d"], dataLowerdirs: ["/e", "/f"], upperdir: nil, workdir: nil))
   }
 
   @Test func propagationReadsKnownTagsAndIgnoresOthers() {
     #expect(Propagation(optionalFields: "") == Propagation())
     #expect(Propagation(optionalFields: "shared:3") == Propagation(sharedGroup: 3))
-    #expect(Propagation(optionalFields: "master:1 shared:44") == Propagation(sharedGroup: 44, masterGroup: 1))
+    #expect(
+      Propagation(optionalFields: "master:1 shared:44")
+        == Propagation(sharedGroup: 44, masterGroup: 1))
     #expect(
       Propagation(optionalFields: "shared:2 master:1 propagate_from:1 unbindable extra:tag")
         == Propagation(sharedGroup: 2, masterGroup: 1, unbindable: true))

@@ -39,7 +39,8 @@ struct PeerCorpusTests {
     let malformed = Set(result.malformedLines.map(\.number))
     let validLines = text.split(separator: "\n", omittingEmptySubsequences: false)
       .enumerated().filter { !$0.element.isEmpty && !malformed.contains($0.offset + 1) }
-    #expect(result.table.entries.map(\.id) == validLines.map { Int($0.element.prefix { $0 != " " }) })
+    #expect(
+      result.table.entries.map(\.id) == validLines.map { Int($0.element.prefix { $0 != " " }) })
     #expect(result.table.entries.allSatisfy { !$0.target.isEmpty && !$0.fsType.isEmpty })
   }
 
@@ -48,7 +49,8 @@ struct PeerCorpusTests {
     let rows = index.split(separator: "\n").map { $0.split(separator: "\t") }
     let invalid = rows.filter { $0[1] == "false" }.map { Int($0[0])! }
     #expect(invalid == [2, 3, 4, 5])
-    let result = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_extra-cases.mountinfo"))
+    let result = MountInfoParser.parse(
+      try TestFixtures.sharedText("moby-sys_extra-cases.mountinfo"))
     #expect(result.malformedLines.map(\.number) == invalid)
     #expect(result.table.entries.count == rows.count - invalid.count)
     let entries = result.table.entries  // lines 1, 6, 7, 8, 9
@@ -59,7 +61,8 @@ struct PeerCorpusTests {
   }
 
   @Test func withSpacesTargetsAreUnescaped() throws {
-    let table = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_with-spaces.mountinfo")).table
+    let table = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_with-spaces.mountinfo"))
+      .table
     let odd = "/tmp/newline\ntab\tspace backslash\\quote1'quote2\""
     #expect(table.entries.map(\.target) == ["/mnt/foo bar", "/DATA/foo_bla_bla", odd])
     #expect(table.entry(id: 486)?.target == "/mnt/foo bar")
@@ -90,9 +93,10 @@ struct PeerCorpusTests {
     let plus = try #require(table.top(at: base + "m2"))
     #expect(plus.source == "my ovl,src")
     #expect(
-      plus.overlay?.lowerdirs == [
-        "low 1", "low,2", "low:3", "low\\4", "low\t5", "low\n6", "low=7",
-      ].map { base + $0 })
+      plus.overlay?.lowerdirs
+        == [
+          "low 1", "low,2", "low:3", "low\\4", "low\t5", "low\n6", "low=7",
+        ].map { base + $0 })
     #expect(plus.overlay?.upperdir == base + "up2")
     #expect(table.top(at: base + "m3")?.overlay?.lowerdirs == [base + "low 1", base + "low:3"])
   }
@@ -103,7 +107,8 @@ struct PeerCorpusTests {
     ).table
     let sc = "/srv/capture/sc/"
     #expect(table.stack(at: sc + "stack").map(\.id) == [65, 66, 67])
-    #expect(table.top(at: sc + "sharedslave")?.propagation == Propagation(sharedGroup: 2, masterGroup: 1))
+    #expect(
+      table.top(at: sc + "sharedslave")?.propagation == Propagation(sharedGroup: 2, masterGroup: 1))
     #expect(table.top(at: sc + "unb")?.propagation.unbindable == true)
     #expect(table.top(at: sc + "ro")?.isReadOnly == true)
     #expect(table.top(at: sc + "nsf")?.mountOptions.contains("nosymfollow") == true)
@@ -120,7 +125,8 @@ struct PeerCorpusTests {
   }
 
   @Test func fedoraCifsLineWithRawSpacesKeepsAllItsOptions() throws {
-    let table = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_fedora.mountinfo")).table
+    let table = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_fedora.mountinfo"))
+      .table
     let cifs = try #require(table.top(at: "/DATA/foo_bla_bla"))
     #expect(cifs.source == "//foo/BLA BLA BLA/")
     #expect(cifs.superOptions.contains(#"unc=\\foo\BLA BLA BLA"#))
@@ -128,7 +134,8 @@ struct PeerCorpusTests {
   }
 
   @Test func otherCorpusFacts() throws {
-    let gentoo = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_gentoo.mountinfo")).table
+    let gentoo = MountInfoParser.parse(try TestFixtures.sharedText("moby-sys_gentoo.mountinfo"))
+      .table
     #expect(gentoo.entries.last?.target == "/media/REMOVE ME")
     let nosrc = MountInfoParser.parse(
       try TestFixtures.sharedText("util-linux_libmount_mountinfo_nosrc")
