@@ -1,0 +1,27 @@
+/// What `MountInfoParser.parse` read: the table, and what it had to leave out.
+public struct MountInfoParseResult: Hashable, Sendable {
+  /// Every entry that could be read, in file order.
+  public var table: MountTable
+  /// Lines that were skipped because they are not valid mountinfo, in file order.
+  public var malformedLines: [MalformedMountInfoLine]
+  /// Set when libmount stopped before the end of the text (the errno it returned, e.g.
+  /// `ENOMEM`); `table` then holds only what came before. Nil when every line was read.
+  public var failureErrno: Int32?
+
+  /// Creates a result.
+  ///
+  /// - Parameters:
+  ///   - table: The entries that were read.
+  ///   - malformedLines: The lines that were skipped.
+  ///   - failureErrno: Why reading stopped early, if it did.
+  public init(
+    table: MountTable, malformedLines: [MalformedMountInfoLine] = [], failureErrno: Int32? = nil
+  ) {
+    self.table = table
+    self.malformedLines = malformedLines
+    self.failureErrno = failureErrno
+  }
+
+  /// Every line was read and none was malformed.
+  public var isComplete: Bool { malformedLines.isEmpty && failureErrno == nil }
+}

@@ -1,0 +1,50 @@
+/// Reads a mount table file (by default the live `/proc/self/mountinfo`) into a
+/// `MountTable`. The file is read whole, in one pass, before parsing.
+///
+/// `/proc/self` names the thread group leader's view: a caller that `setns`es one
+/// thread into another mount namespace should pass `/proc/thread-self/mountinfo`.
+public struct MountInfoProbe: Sendable {
+  /// The file to read.
+  public var path: String
+
+  /// Creates a probe for a mountinfo file.
+  ///
+  /// - Parameter path: The file; a saved table works as well as a `/proc` one.
+  public init(path: String = "/proc/self/mountinfo") {
+    self.path = path
+  }
+
+  /// Reads and parses the whole table, refusing a table with malformed lines.
+  ///
+  /// - Returns: Every entry, in file order.
+  /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read,
+  ///   `.mountInfoUnparsable` when libmount gives up, and `.mountInfoMalformed` when
+  ///   any line is not valid mountinfo.
+  public func read() throws(ProbeError) -> MountTable {
+    let result = try readResult()
+    guard result.malformedLines.isEmpty else {
+      throw .mountInfoMalformed(path: path, lines: result.malformedLines)
+    }
+    return result.table
+  }
+
+  /// Reads and parses the whole table, keeping malformed lines as diagnostics.
+  ///
+  /// - Returns: The entries and the lines that were skipped.
+  /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read, and
+  ///   `.mountInfoUnparsable` when libmount gives up.
+  public func readResult() throws(ProbeError) -> MountInfoParseResult {
+    let read = system_withWholeFile(path) { MountInfoParser.parse(bytes: $0, sourceName: path) }
+    let result: MountInfoParseResult
+    switch read {
+    case .success(let parsed): result = parsed
+    case .failure(let code):
+      throw .mountInfoUnreadable(
+        path: path, errno: code.rawValue, message: system_errorMessage(code.rawValue))
+    }
+    if let code = result.failureErrno {
+      throw .mountInfoUnparsable(path: path, errno: code, message: system_errorMessage(code))
+    }
+    return result
+  }
+}
