@@ -49,7 +49,10 @@ struct Reconcile: ParsableCommand {
   }
 
   func run() throws {
-    try MountNamespace.enter(mountNamespace)
+    if let path = mountNamespace, case .failure(let error) = Namespaces.join(mountNamespace: path) {
+      Log.error("cannot join mount namespace: \(error)")
+      throw ExitCode(ExitStatus.error.rawValue)
+    }
     let options = RunOptions(
       configFile: manifestOptions.config, dryRun: dryRun, instances: instances,
       mountInfoPath: mountinfo, lockTimeout: lockTimeout)

@@ -20,20 +20,17 @@ final class LockTests: PrivilegedTestCase {
   func testParallelAppliesSerializeAndStackNothing() throws {
     try host.seed.build()
     try host.seed.cleanTaintedUpperdir()
-    let group = DispatchGroup()
-    var statuses = [Int32](repeating: -1, count: 4)
-    let lock = NSLock()
-    for index in 0..<4 {
-      group.enter()
-      DispatchQueue.global().async {
-        let status = (try? ScratchHost.run(["--config", self.host.config, "--lock-timeout", "60"]))?.status ?? -2
-        lock.lock()
-        statuses[index] = status
-        lock.unlock()
-        group.leave()
-      }
+    let processes = (0..<4).map { _ in
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: ScratchHost.reconcileBinary)
+      process.arguments = ["--config", host.config, "--lock-timeout", "60"]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      return process
     }
-    group.wait()
+    for process in processes { try process.run() }
+    for process in processes { process.waitUntilExit() }
+    let statuses = processes.map(\.terminationStatus)
     XCTAssertEqual(statuses, [0, 0, 0, 0])
     for target in ["runtime/1/merged", "runtime/2/merged", "runtime/2/build", "runtime/3/merged"] {
       XCTAssertEqual(host.stackDepth(target), 1, target)
