@@ -16,6 +16,9 @@ public struct ObservedState: Hashable, Sendable {
   /// Lowerdirs and bind sources that do not resolve beneath their allowed root,
   /// keyed by path, with why.
   public var pathEscapes: [String: String]
+  /// The subset of `pathEscapes` that failed only because the path or its root does
+  /// not exist here: unusable for a mount, yet no sign that the manifest is wrong.
+  public var absentPaths: Set<String>
   /// Users and groups resolved through NSS.
   public var identities: IdentityTable
   /// Observed id maps of idmapped mounts, keyed by target, when the kernel reports
@@ -27,7 +30,7 @@ public struct ObservedState: Hashable, Sendable {
   public init(
     mounts: MountTable, features: KernelFeatures, filesystemProbed: Bool = true,
     leases: [String: LeaseObservation] = [:], taintedUpperdirs: [String: [String]] = [:],
-    pathEscapes: [String: String] = [:], identities: IdentityTable = IdentityTable(),
+    pathEscapes: [String: String] = [:], absentPaths: Set<String> = [], identities: IdentityTable = IdentityTable(),
     idmaps: [String: ObservedIDMap] = [:], missingDirectories: Set<String> = []
   ) {
     self.mounts = mounts
@@ -36,6 +39,7 @@ public struct ObservedState: Hashable, Sendable {
     self.leases = leases
     self.taintedUpperdirs = taintedUpperdirs
     self.pathEscapes = pathEscapes
+    self.absentPaths = absentPaths
     self.identities = identities
     self.idmaps = idmaps
     self.missingDirectories = missingDirectories

@@ -45,13 +45,15 @@ public struct Observer: Sendable {
     guard observesLiveHost else { return observeTableOnly(desired: desired, mounts: mounts) }
     let config = desired.config
     let wanted = desired.instances.flatMap(\.wantedMounts).map(\.spec)
+    let escapes = Self.pathEscapes(of: wanted, roots: config.lowerdirRoots)
     return ObservedState(
       mounts: mounts,
       features: features ?? KernelFeatureProbe.probedOnce,
       filesystemProbed: true,
       leases: Self.leases(for: mounts, rules: config.leases),
       taintedUpperdirs: Self.taintedUpperdirs(of: wanted, refusing: config.refuseUpperXattrs),
-      pathEscapes: Self.pathEscapes(of: wanted, roots: config.lowerdirRoots),
+      pathEscapes: escapes.mapValues(\.description),
+      absentPaths: Set(escapes.filter(\.value.isAbsence).keys),
       identities: Self.identities(for: desired),
       idmaps: Self.idmaps(of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts),
       missingDirectories: Self.missingDirectories(of: wanted))
@@ -109,7 +111,7 @@ public struct Observer: Sendable {
 
   /// Lowerdirs and bind sources of the wanted mounts that do not resolve beneath the
   /// lowerdir root that is their lexical prefix (the deepest, when roots nest).
-  static func pathEscapes(of specs: [MountSpec], roots: [String]) -> [String: String] {
+  static func pathEscapes(of specs: [MountSpec], roots: [String]) -> [String: PathEscape] {
     var paths: [String] = []
     for spec in specs {
       switch spec {
@@ -118,13 +120,13 @@ public struct Observer: Sendable {
       }
     }
     let probe = PathProbe()
-    var escapes: [String: String] = [:]
+    var escapes: [String: PathEscape] = [:]
     for path in paths where escapes[path] == nil {
       guard let root = PathProbe.allowedRoot(for: path, among: roots) else {
-        escapes[path] = "is not below any lowerdir root (\(roots.joined(separator: ", ")))"
+        escapes[path] = PathEscape(path: path, root: roots.joined(separator: ", "), reason: .outsideRoot)
         continue
       }
-      if let escape = probe.escape(of: path, beneath: root) { escapes[path] = escape.description }
+      if let escape = probe.escape(of: path, beneath: root) { escapes[path] = escape }
     }
     return escapes
   }

@@ -55,6 +55,16 @@ public struct PathEscape: Hashable, Sendable, CustomStringConvertible {
     self.reason = reason
   }
 
+  /// The path or its root does not exist here. Such a path cannot be mounted, but
+  /// unlike an escape it says nothing against the manifest (`validate` warns only).
+  public var isAbsence: Bool {
+    switch reason {
+    case .missing: return true
+    case .rootUnusable(let error): return error == .noSuchFileOrDirectory
+    default: return false
+    }
+  }
+
   /// Why, in words, then the errno's own text: "escapes its root /r/overlays
   /// (Invalid cross-device link)".
   public var description: String {

@@ -32,14 +32,14 @@ struct DemoScript {
       runtime/3/upper             carries user.fuseoverlayfs.* xattrs from the fuse era
 
       """)
-    say(MountListing.render(below: host.root))
+    say(MountListing.render(below: host.root, filesystemBase: base))
 
     chapter(2, "The plan: reconcile --dry-run")
     let plan = runReconcile(host, dryRun: true)
     chapter(3, "Apply: reconcile")
     let applied = runReconcile(host, dryRun: false)
     say("Mounts now:")
-    say(MountListing.render(below: host.root))
+    say(MountListing.render(below: host.root, filesystemBase: base))
     say("The build's staging bind stayed: its lease is held. Instance 3 stayed unmounted: its upperdir is refused.\n")
 
     chapter(4, "The operator cleans instance 3's upperdir; the build finishes")
@@ -48,7 +48,7 @@ struct DemoScript {
     say("removed user.fuseoverlayfs.origin from runtime/3/upper; released tmp/sandbox-idmap-4.lock\n")
     let second = runReconcile(host, dryRun: false)
     say("Mounts now:")
-    say(MountListing.render(below: host.root))
+    say(MountListing.render(below: host.root, filesystemBase: base))
 
     chapter(5, "Steady state: one more run does nothing")
     let third = runReconcile(host, dryRun: false)
@@ -62,12 +62,12 @@ struct DemoScript {
     say("$ reconcile\(dryRun ? " --dry-run" : "") --config \(host.config)")
     let report = ReconcileRun.run(RunOptions(configFile: host.config, dryRun: dryRun))
     let text = TextReport.render(report).replacing(host.root + "/", with: "")
-    say(text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+    say(text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n")
     return report
   }
 
   private func makeTemporaryDirectory() throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/reconcile-demo.XXXXXX").utf8CString)
+    var template = Array("/tmp/reconcile-demo.XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
     return String(cString: made)
   }

@@ -2,7 +2,11 @@ import Probes
 
 /// A findmnt-like view of the mounts below one root, stacks counted, for the demo.
 enum MountListing {
-  static func render(below root: String, mountInfo: String = "/proc/self/mountinfo") -> String {
+  /// - Parameters:
+  ///   - root: List mounts below this path.
+  ///   - filesystemBase: Where the filesystem holding the tree is mounted, to show a
+  ///     bind's source as a path rather than as a root within that filesystem.
+  static func render(below root: String, filesystemBase: String, mountInfo: String = "/proc/self/mountinfo") -> String {
     guard let table = try? MountInfoProbe(path: mountInfo).read() else { return "  (mount table unreadable)\n" }
     var out = ""
     for target in table.targets where target.hasPrefix(root + "/") {
@@ -12,7 +16,7 @@ enum MountListing {
       if let overlay = top.overlay {
         what = "overlay of " + overlay.lowerdirs.map { relative($0, root) }.joined(separator: " > ")
       } else {
-        what = "bind of " + relative(root + top.root, root)
+        what = "bind of " + relative(filesystemBase + top.root, root)
       }
       if top.isIdmapped { what += ", idmapped" }
       if top.isReadOnly { what += ", read-only" }

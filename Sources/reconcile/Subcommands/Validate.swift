@@ -6,13 +6,19 @@ extension Reconcile {
   struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check the site config and every manifest; print every problem; change nothing.",
-      discussion: "Exit 0 when every instance would be accepted, 1 otherwise.")
+      discussion: """
+        Errors: the config or a manifest is invalid, or unusable on this host (a lowerdir \
+        escaping its root, a tainted upperdir). Warnings: something that cannot be checked on \
+        this host (a directory or user that does not exist here). Exit 0 without errors, 1 \
+        otherwise.
+        """)
 
     @OptionGroup var manifestOptions: ManifestOptions
 
     func run() throws {
       let outcome = Validation.run(configFile: manifestOptions.config)
-      for problem in outcome.problems { print("- \(problem)") }
+      for problem in outcome.problems { print("- error: \(problem)") }
+      for warning in outcome.warnings { print("- warning: \(warning)") }
       let accepted = outcome.accepted.isEmpty ? "none" : outcome.accepted.joined(separator: ", ")
       print("Accepted instances: \(accepted)")
       if !outcome.refused.isEmpty { print("Refused instances: \(outcome.refused.joined(separator: ", "))") }
