@@ -10,14 +10,18 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if [[ $(id -u) -eq 0 ]]; then
   echo "Running all tests as root inside a private mount namespace."
-  unshare --mount --propagation private -- swift test --skip-build 2>&1 | tee "$log"
+  # The tests mount only inside the namespace recorded here.
+  unshare --mount --propagation private -- sh -c \
+    'RECONCILE_TEST_MOUNT_NAMESPACE=$(readlink /proc/self/ns/mnt) exec swift test --skip-build' 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
 else
   echo "Not root: privileged integration tests will be skipped (they mount for real)."
   swift test --skip-build 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
 fi
-skipped=$(grep -Eo 'with [0-9]+ tests? skipped' "$log" | awk '{ n += $2 } END { print n + 0 }')
+# XCTest prints a total line per suite and one for all; the last one counts.
+skipped=$(grep -Eo 'with [0-9]+ tests? skipped' "$log" | tail -n 1 | awk '{ print $2 + 0 }')
+skipped=${skipped:-0}
 if [[ "$skipped" != 0 ]]; then
   echo "*** $skipped privileged test(s) SKIPPED: $(grep -m1 -Eo 'Skipped: .*|skipped: .*' "$log" || echo 'see above') ***"
   if [[ "${CI:-}" == "true" && $(id -u) -eq 0 ]]; then

@@ -70,7 +70,7 @@ public struct PathEscape: Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     let words: String
     switch reason {
-    case .outsideRoot: words = "is not below the allowed root \(root)"
+    case .outsideRoot: words = "is not below any lowerdir root (\(root))"
     case .rootUnusable: words = "cannot be checked: its root \(root) cannot be opened"
     case .escapesRoot: words = "escapes its root \(root)"
     case .passesThroughSymlink: words = "passes through a symlink below \(root)"

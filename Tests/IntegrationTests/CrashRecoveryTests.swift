@@ -8,7 +8,6 @@ import _ReconcileTestSupport
 final class CrashRecoveryTests: PrivilegedTestCase {
   func testSIGKILLAtRandomMomentsThenRerunConverges() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     let idmap = host.root + "/runtime/2/idmap/overlays_9"
     for _ in 0..<400 { try HostFixture.bind(host.root + "/overlays/9", at: idmap) }
     try host.seed.write(host.root + "/runtime/1/upper/left4dead2/cfg/keep.cfg", "keep me\n")

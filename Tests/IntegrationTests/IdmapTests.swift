@@ -16,7 +16,6 @@ final class IdmapTests: PrivilegedTestCase {
           idmap: {users: "980:981:1", groups: "980:981:1"}
 
       """)
-    try host.seed.cleanTaintedUpperdir()
     let result = try reconcile("--instance", "5")
     XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
 
@@ -39,7 +38,6 @@ final class IdmapTests: PrivilegedTestCase {
 
   func testReadOnlyIdmappedBindRefusesWrites() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     XCTAssertEqual(try reconcile("--instance", "2").status, 0)
     let build = host.root + "/runtime/2/build"
     let write = try CommandResult.run(

@@ -19,7 +19,6 @@ final class LockTests: PrivilegedTestCase {
 
   func testParallelAppliesSerializeAndStackNothing() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     let processes = (0..<4).map { _ in
       let process = Process()
       process.executableURL = URL(fileURLWithPath: ScratchHost.reconcileBinary)

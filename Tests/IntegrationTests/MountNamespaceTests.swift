@@ -7,7 +7,6 @@ import _ReconcileTestSupport
 final class MountNamespaceTests: PrivilegedTestCase {
   func testRunFromInsideAnotherNamespaceMountsInTheTargetNamespace() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     let ours = "/proc/\(getpid())/ns/mnt"
     let result = try CommandResult.run(
       executable: "/usr/bin/unshare",

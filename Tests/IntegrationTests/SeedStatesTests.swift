@@ -70,7 +70,6 @@ final class SeedStatesTests: PrivilegedTestCase {
 
   func testNewMountsArePrivate() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     XCTAssertEqual(try reconcile().status, 0)
     let ours = host.mountLines().filter { $0.contains(host.root + "/runtime/") }
     XCTAssertEqual(ours.count, 4)

@@ -8,7 +8,6 @@ import _ReconcileTestSupport
 final class SharedParentTests: PrivilegedTestCase {
   func testBindUnderSharedParentDoesNotPropagateBackOntoSource() throws {
     try host.seed.build()
-    try host.seed.cleanTaintedUpperdir()
     try HostFixture.makeShared(host.base)
     XCTAssertTrue(host.mountLines()[0].contains("shared:"), "the scratch root is shared")
 

@@ -25,15 +25,12 @@ public enum Namespaces {
       .mapError { MountSystemError(call: "unshare(CLONE_NEWNS)", path: "/", errno: $0) }
   }
 
-  /// Whether this process is in another mount namespace than PID 1.
-  public static var isPrivateFromInit: Bool {
-    func inode(_ path: String) -> UInt64? {
-      var info = stat()
-      return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
-    }
-    guard let mine = inode("/proc/self/ns/mnt"), let initial = inode("/proc/1/ns/mnt") else {
-      return false
-    }
-    return mine != initial
+  /// The mount namespace this process is in, as `readlink /proc/self/ns/mnt` says
+  /// (`mnt:[4026531841]`), or nil when it cannot be read.
+  public static var currentMountNamespace: String? {
+    var buffer = [CChar](repeating: 0, count: 64)
+    let count = readlink("/proc/self/ns/mnt", &buffer, buffer.count - 1)
+    guard count > 0 else { return nil }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
