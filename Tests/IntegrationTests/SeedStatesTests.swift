@@ -1,4 +1,5 @@
 import Foundation
+import Reconciler
 import SeedHost
 import XCTest
 import _ReconcileTestSupport
@@ -68,8 +69,9 @@ final class SeedStatesTests: PrivilegedTestCase {
     XCTAssertEqual(try reconcile("--dry-run").status, 0)
   }
 
-  func testNewMountsArePrivate() throws {
+  func testNewMountsArePrivateEvenUnderASharedParent() throws {
     try host.seed.build()
+    try HostFixture.makeShared(host.base)
     XCTAssertEqual(try reconcile().status, 0)
     let ours = host.mountLines().filter { $0.contains(host.root + "/runtime/") }
     XCTAssertEqual(ours.count, 4)
