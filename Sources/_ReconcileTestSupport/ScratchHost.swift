@@ -28,7 +28,7 @@ public final class ScratchHost {
   /// The raw mountinfo lines of every mount at or below the base, in order: equal
   /// before and after means not one mount changed.
   public func mountLines() -> [String] {
-    let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    let text = (try? ProcFile.read("/proc/self/mountinfo")) ?? ""
     return text.split(separator: "\n").map(String.init).filter {
       let fields = $0.split(separator: " ")
       return fields.count > 4 && (fields[4] == base || fields[4].hasPrefix(base + "/"))

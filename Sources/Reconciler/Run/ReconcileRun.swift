@@ -33,12 +33,14 @@ public enum ReconcileRun {
     defer { withExtendedLifetime(lock) {} }
 
     let observed: ObservedState
+    var tableProblems: [Problem] = []
     do {
-      observed = try observe(desired, options)
+      (observed, tableProblems) = try observe(desired, options)
     } catch {
       return failed(options, problems: [Problem(message: error.description)])
     }
-    let plan = Planner.plan(desired: desired, observed: observed, scope: options.scope)
+    var plan = Planner.plan(desired: desired, observed: observed, scope: options.scope)
+    plan.problems += tableProblems
     if options.changesNothing {
       return dryRunReport(plan)
     }
@@ -61,7 +63,7 @@ public enum ReconcileRun {
     }
     var pending: [Step] = []
     do {
-      let after = try observe(desired, options)
+      let (after, _) = try observe(desired, options)
       pending = Planner.plan(desired: desired, observed: after, scope: options.scope).steps
     } catch {
       problems.append(Problem(message: "verifying observation failed: \(error)"))
@@ -85,14 +87,21 @@ public enum ReconcileRun {
       orphanRemovalSuspended: plan.orphanRemovalSuspended, exitStatus: status)
   }
 
-  /// Reads the mount table (live or saved) and probes the filesystem for the rest.
-  static func observe(_ desired: DesiredState, _ options: RunOptions) throws(ProbeError) -> ObservedState {
+  /// Reads the mount table and probes the filesystem for the rest. The live table must
+  /// parse whole (a mount left out could get another stacked on it); a saved one may
+  /// have bad lines, which are reported as problems.
+  static func observe(
+    _ desired: DesiredState, _ options: RunOptions
+  ) throws(ProbeError) -> (ObservedState, [Problem]) {
     if let saved = options.mountInfoPath {
-      let table = try MountInfoProbe(path: saved).read()
-      return Observer().observeTableOnly(desired: desired, mounts: table)
+      let result = try MountInfoProbe(path: saved).readResult()
+      let problems = result.malformedLines.map {
+        Problem(file: saved, line: $0.number, message: "malformed mountinfo line skipped: \($0.text)")
+      }
+      return (Observer().observeTableOnly(desired: desired, mounts: result.table), problems)
     }
     let table = try MountInfoProbe().read()
-    return Observer().observe(desired: desired, mounts: table)
+    return (Observer().observe(desired: desired, mounts: table), [])
   }
 
   private static func failed(_ options: RunOptions, problems: [Problem]) -> RunReport {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Probes
+import _ReconcileTestSupport
 
 /// Helpers for tests that use the real host read-only: temporary directories,
 /// xattrs, child processes and this process's own mount table.
@@ -93,7 +94,7 @@ enum TestHost {
   /// The entry of this process's mount table with `id`, decoded just enough for
   /// the probes (target and root unescaped only for `\040`, which tests avoid).
   static func mountEntry(id: Int) -> MountEntry? {
-    guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else {
+    guard let text = try? ProcFile.read("/proc/self/mountinfo") else {
       return nil
     }
     for line in text.split(separator: "\n") {
