@@ -13,7 +13,7 @@ deps:
 	@scripts/ensure-deps.sh
 
 build: deps
-	$(SWIFT) build -c release --product reconcile
+	$(SWIFT) build -c release --product reconcile --static-swift-stdlib
 
 # Unit tests, then every privileged integration test inside a private mount
 # namespace. As non-root the privileged ones are skipped and counted; under

@@ -63,6 +63,13 @@ public struct MountTable: Hashable, Sendable {
   /// The top mount on `target`, the one a path lookup sees.
   public func top(at target: String) -> MountEntry? { stack(at: target).last }
 
+  /// The index in `entries` of the mount with this id.
+  public func index(of id: Int) -> Int? { indexByID[id] }
+
+  /// Indices in `entries` of the mounts whose parent is `id`, in table order: the
+  /// cheap form of `children(of:)` for walks over large tables.
+  public func childIndices(of id: Int) -> [Int] { childIndices[id] ?? [] }
+
   /// Mounts whose parent is `id`, in table order.
   public func children(of id: Int) -> [MountEntry] {
     (childIndices[id] ?? []).map { entries[$0] }

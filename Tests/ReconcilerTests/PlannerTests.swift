@@ -81,11 +81,25 @@ private func summary(_ plan: Plan) -> [String] {
     ]
     let plan = Planner.plan(desired: desired, observed: B.observed(entries))
     #expect(summary(plan) == [
-      "unmount runtime/3/merged orphan", "rmdir runtime/3/merged orphan",
-      "unmount runtime/3 orphan", "rmdir runtime/3 orphan",
       "unmount runtime/2/idmap/overlays_9 orphan", "unmount runtime/2/idmap/overlays_9 orphan",
       "rmdir runtime/2/idmap/overlays_9 orphan",
+      "unmount runtime/3/merged orphan", "rmdir runtime/3/merged orphan",
+      "unmount runtime/3 orphan", "rmdir runtime/3 orphan",
     ])
+  }
+
+  @Test func siblingCoveringAnotherSiblingsPathIsUnmountedFirst() {
+    // Mount 30 on runtime/5/x/y was made first; mount 31 on runtime/5/x, made later
+    // on the same parent, now hides it. Only after 31 goes can 30 be reached by path.
+    let entries = B.baseEntries() + [
+      B.entry(id: 31, parent: 2, target: "/srv/l4d/runtime/5/x", minor: 91),
+      B.entry(id: 30, parent: 2, target: "/srv/l4d/runtime/5/x/y", minor: 90),
+    ]
+    let plan = Planner.plan(desired: B.desired([]), observed: B.observed(entries))
+    let ids = plan.steps.compactMap { step -> Int? in
+      if case .unmount(let u) = step { return u.mountID } else { return nil }
+    }
+    #expect(ids == [31, 30])
   }
 
   @Test func planLeavesMountsOutsideManagedAlone() {

@@ -26,13 +26,79 @@ public struct Applier {
     var state = ApplyState()
     var outcomes: [StepOutcome] = []
     outcomes.reserveCapacity(plan.steps.count)
-    for step in plan.steps {
-      let outcome = run(step, state: &state)
-      if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: step) }
-      progress(outcome)
-      outcomes.append(outcome)
+    var index = 0
+    while index < plan.steps.count {
+      let chain = stackChain(in: plan.steps, from: index)
+      let results = chain.count > 1 && state.blockingReason(for: plan.steps[index]) == nil
+        ? collapse(chain) : [run(plan.steps[index], state: &state)]
+      for outcome in results {
+        if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: outcome.step) }
+        progress(outcome)
+        outcomes.append(outcome)
+      }
+      index += results.count
     }
     return ApplyReport(outcomes: outcomes)
+  }
+
+  /// The unmount steps from `start` that walk down one stack: same target, each the
+  /// parent of the one before. Empty when the step at `start` is not an unmount.
+  private func stackChain(in steps: [Step], from start: Int) -> [UnmountStep] {
+    guard case .unmount(let first) = steps[start] else { return [] }
+    var chain = [first]
+    var index = start + 1
+    while index < steps.count, case .unmount(let next) = steps[index],
+      next.target == first.target, next.mountID == chain[chain.count - 1].parentID
+    {
+      chain.append(next)
+      index += 1
+    }
+    return chain
+  }
+
+  /// Unmounts a stack of layers with one check before and one after, instead of a
+  /// check around each layer: every path lookup of the target walks the whole stack,
+  /// so per-layer checks would triple the kernel's quadratic cost. The check proves
+  /// the planned top is on top; each successful umount2 then removes exactly the next
+  /// planned layer, since the lock keeps other runs out.
+  private func collapse(_ chain: [UnmountStep]) -> [StepOutcome] {
+    let target = chain[0].target
+    switch system.mountID(at: target) {
+    case .success(let id) where id != chain[0].mountID:
+      return chain.map {
+        StepOutcome(step: .unmount($0), status: .skipped,
+                    detail: "mount \(chain[0].mountID) is no longer on top at this path (found \(id)); left for the next run")
+      }
+    case .failure(let error):
+      return chain.map { StepOutcome(step: .unmount($0), status: .skipped, detail: "cannot stat target: \(error)") }
+    case .success: break
+    }
+    var outcomes: [StepOutcome] = []
+    for (position, layer) in chain.enumerated() {
+      if case .failure(let error) = system.unmount(target) {
+        outcomes.append(unmountFailure(layer, error))
+        outcomes += chain[(position + 1)...].map {
+          StepOutcome(step: .unmount($0), status: .skipped, detail: "a mount on or below it could not be removed")
+        }
+        return outcomes
+      }
+      outcomes.append(StepOutcome(step: .unmount(layer), status: .done))
+    }
+    if case .success(let id) = system.mountID(at: target), chain.contains(where: { $0.mountID == id }) {
+      outcomes[outcomes.count - 1] = StepOutcome(
+        step: .unmount(chain[chain.count - 1]), status: .failed,
+        detail: "mount \(id) is still there after unmounting the stack")
+    }
+    return outcomes
+  }
+
+  private func unmountFailure(_ unmount: UnmountStep, _ error: Errno) -> StepOutcome {
+    if error == .resourceBusy {
+      let names = holders(unmount)
+      let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
+      return StepOutcome(step: .unmount(unmount), status: .failed, detail: "busy (EBUSY): \(who)")
+    }
+    return StepOutcome(step: .unmount(unmount), status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
   }
 
   private func run(_ step: Step, state: inout ApplyState) -> StepOutcome {
@@ -72,14 +138,8 @@ public struct Applier {
       return StepOutcome(step: step, status: .skipped, detail: "cannot stat target: \(error)")
     case .success: break
     }
-    switch system.unmount(unmount.target) {
-    case .success: break
-    case .failure(.resourceBusy):
-      let names = holders(unmount)
-      let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
-      return StepOutcome(step: step, status: .failed, detail: "busy (EBUSY): \(who)")
-    case .failure(let error):
-      return StepOutcome(step: step, status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
+    if case .failure(let error) = system.unmount(unmount.target) {
+      return unmountFailure(unmount, error)
     }
     // Re-check: the mount on top is now another one (or the path is gone with it).
     if case .success(let id) = system.mountID(at: unmount.target), id == unmount.mountID {

@@ -7,52 +7,60 @@ extension PlanDraft {
   mutating func finish(orphanRemovalSuspended: Bool) -> Plan {
     let order = postOrder()
     let remount = closeOverDescendants(order: order)
-    withdrawBlockedUnmounts(order: order)
+    withdrawBlockedUnmounts()
     return assemble(order: order, extraMounts: remount, suspended: orphanRemovalSuspended)
   }
 
   /// A mount cannot go while something mounted below it stays, so take every
   /// descendant along, parents first. A wanted descendant is mounted again afterwards.
-  private mutating func closeOverDescendants(order: [MountEntry]) -> [MountStep] {
+  private mutating func closeOverDescendants(order: [Int]) -> [MountStep] {
     var remount: [MountStep] = []
-    for entry in order.reversed() where unmounts[entry.id] != nil {
-      for child in table.children(of: entry.id) where child.id != entry.id {
-        if unmounts[child.id] != nil || mustStay(child) { continue }
+    for index in order.reversed() {
+      let entry = table.entries[index]
+      guard let parentStep = unmounts[entry.id] else { continue }
+      for childIndex in table.childIndices(of: entry.id) {
+        let child = table.entries[childIndex]
+        if child.id == entry.id || unmounts[child.id] != nil || mustStay(child) { continue }
         if var step = keptWanted[child.id] {
           step.reason = .differs
           remount.append(step)
           unmount(child, instance: step.instance, reason: .stacked)
         } else {
-          unmount(child, instance: unmounts[entry.id]?.instance, reason: .orphan)
+          unmount(child, instance: parentStep.instance, reason: .orphan)
         }
       }
     }
     return remount
   }
 
-  /// Withdraws the unmount of any mount that has a must-stay mount below it (a refused
-  /// instance's or a held lease's), with a problem saying so.
-  private mutating func withdrawBlockedUnmounts(order: [MountEntry]) {
-    var blocked = Set<Int>()
-    for entry in order {
-      let children = table.children(of: entry.id).filter { $0.id != entry.id }
-      let below = children.contains { blocked.contains($0.id) || (unmounts[$0.id] == nil && mustStay($0)) }
-      guard below else { continue }
-      blocked.insert(entry.id)
-      if let step = unmounts.removeValue(forKey: entry.id) {
-        problems.append(Problem(
-          instance: step.instance,
-          message: "left \(entry.target) (mount \(entry.id)) mounted: a mount below it must stay"))
+  /// Withdraws the unmount of every ancestor of a must-stay mount (a refused
+  /// instance's, or one a held lease covers), with a problem saying so: it would only
+  /// fail with EBUSY.
+  private mutating func withdrawBlockedUnmounts() {
+    var visited = Set<Int>()
+    for entry in table.entries where unmounts[entry.id] == nil && mustStay(entry) {
+      var parentID = entry.parentID
+      while parentID != entry.id, visited.insert(parentID).inserted,
+        let index = table.index(of: parentID)
+      {
+        let parent = table.entries[index]
+        if let step = unmounts.removeValue(forKey: parent.id) {
+          problems.append(Problem(
+            instance: step.instance,
+            message: "left \(parent.target) (mount \(parent.id)) mounted: a mount below it must stay"))
+        }
+        if parent.parentID == parent.id { break }
+        parentID = parent.parentID
       }
     }
   }
 
-  private func assemble(order: [MountEntry], extraMounts: [MountStep], suspended: Bool) -> Plan {
+  private func assemble(order: [Int], extraMounts: [MountStep], suspended: Bool) -> Plan {
     var steps: [Step] = []
     var remaining: [String: Int] = [:]
     for step in unmounts.values { remaining[step.target, default: 0] += 1 }
-    for entry in order {
-      guard let step = unmounts[entry.id] else { continue }
+    for index in order {
+      guard let step = unmounts[table.entries[index].id] else { continue }
       steps.append(.unmount(step))
       remaining[step.target]! -= 1
       if remaining[step.target] == 0 && directoriesToRemove.contains(step.target) {
@@ -70,34 +78,42 @@ extension PlanDraft {
     return Plan(steps: steps, problems: problems, orphanRemovalSuspended: suspended)
   }
 
-  /// Every entry in post-order: for each mount, first the mounts stacked on it (same
-  /// target), then its other children deepest path first, then itself. Iterative, so
-  /// a stack of thousands of layers does not exhaust the call stack.
-  func postOrder() -> [MountEntry] {
-    var result: [MountEntry] = []
-    result.reserveCapacity(table.entries.count)
+  /// Indices of every entry in post-order: a mount comes after everything mounted on
+  /// or below it. Among a mount's children, those on its own target (overmounts) come
+  /// first, then the rest by target ascending, so that a sibling covering another's
+  /// path (a later mount on `/x` hiding one on `/x/y`) goes before the one it hides.
+  /// Iterative, so a stack of thousands of layers does not exhaust the call stack.
+  func postOrder() -> [Int] {
+    let entries = table.entries
+    var result: [Int] = []
+    result.reserveCapacity(entries.count)
     var visited = Set<Int>()
-    let roots = table.entries.filter { $0.parentID == $0.id || table.entry(id: $0.parentID) == nil }
-    var stack: [(entry: MountEntry, expanded: Bool)] = roots.reversed().map { ($0, false) }
-    while let (entry, expanded) = stack.popLast() {
+    visited.reserveCapacity(entries.count)
+    let roots = entries.indices.filter {
+      entries[$0].parentID == entries[$0].id || table.index(of: entries[$0].parentID) == nil
+    }
+    var stack: [(index: Int, expanded: Bool)] = roots.reversed().map { ($0, false) }
+    while let (index, expanded) = stack.popLast() {
       if expanded {
-        result.append(entry)
+        result.append(index)
         continue
       }
+      let entry = entries[index]
       guard visited.insert(entry.id).inserted else { continue }
-      stack.append((entry, true))
-      let children = table.children(of: entry.id).filter { $0.id != entry.id }
-      // Pushed in reverse of the order they must be emitted.
-      let ordered = children.sorted { a, b in
-        let (aOver, bOver) = (a.target == entry.target, b.target == entry.target)
-        if aOver != bOver { return aOver }
-        return a.target > b.target
+      stack.append((index, true))
+      var children = table.childIndices(of: entry.id).filter { entries[$0].id != entry.id }
+      if children.count > 1 {
+        children.sort { a, b in
+          let (aOver, bOver) = (entries[a].target == entry.target, entries[b].target == entry.target)
+          if aOver != bOver { return aOver }
+          return entries[a].target < entries[b].target
+        }
       }
-      for child in ordered.reversed() { stack.append((child, false)) }
+      // Pushed in reverse of the order they must be emitted.
+      for child in children.reversed() { stack.append((child, false)) }
     }
     return result
   }
-
 }
 
 private func componentCount(_ path: String) -> Int {
