@@ -101,7 +101,13 @@ public enum ReconcileRun {
       return (Observer().observeTableOnly(desired: desired, mounts: result.table), problems)
     }
     let table = try MountInfoProbe().read()
-    return (Observer().observe(desired: desired, mounts: table), [])
+    // An --instance run probes only its instances' paths: a unit's start hook should
+    // not pay for every other instance on the host.
+    var probed = desired
+    if !options.instances.isEmpty {
+      probed.instances = desired.instances.filter { options.instances.contains($0.name) }
+    }
+    return (Observer().observe(desired: probed, mounts: table), [])
   }
 
   private static func failed(_ options: RunOptions, problems: [Problem]) -> RunReport {
