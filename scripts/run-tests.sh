@@ -5,7 +5,8 @@
 # CI=true as root, a skipped test fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || exit 1
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)'
+[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "build failed" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if [[ $(id -u) -eq 0 ]]; then
