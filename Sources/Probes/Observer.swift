@@ -62,18 +62,20 @@ public struct Observer: Sendable {
   /// The observation when only the table is known, as for `--mountinfo FILE`.
   ///
   /// `filesystemProbed` is false and every filesystem observation (leases, xattrs,
-  /// path checks, id maps) is empty, which the planner reads as unknown. Identities
-  /// are empty too: this machine's NSS says nothing about the captured host. Features
-  /// are `.modern`: such a plan is never applied (`--mountinfo` implies `--dry-run`),
-  /// and the captured host's kernel is unknown, so the plan is shown in its modern
-  /// form rather than shaped by whatever kernel happens to print it.
+  /// path checks, id maps) is empty, which the planner reads as unknown. User and
+  /// group names are still resolved, through this machine's NSS (read-only and
+  /// cheap), so a manifest with named idmaps can be planned at all. Features are
+  /// `.modern`: such a plan is never applied (`--mountinfo` implies `--dry-run`), and
+  /// the captured host's kernel is unknown.
   ///
   /// - Parameters:
-  ///   - desired: the config and instances (unused beyond the signature's symmetry).
+  ///   - desired: the config and instances, for the names to resolve.
   ///   - mounts: the saved table.
   /// - Returns: the observation.
   public func observeTableOnly(desired: DesiredState, mounts: MountTable) -> ObservedState {
-    ObservedState(mounts: mounts, features: .modern, filesystemProbed: false)
+    ObservedState(
+      mounts: mounts, features: .modern, filesystemProbed: false,
+      identities: Self.identities(for: desired))
   }
 
   // MARK: Parts, each a function of its inputs and the host
