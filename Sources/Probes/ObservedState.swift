@@ -26,12 +26,19 @@ public struct ObservedState: Hashable, Sendable {
   public var idmaps: [String: ObservedIDMap]
   /// Desired targets, upperdirs and workdirs that do not exist yet.
   public var missingDirectories: Set<String>
+  /// Record of each configured migration, by id.
+  public var migrationRecords: [String: MigrationRecordObservation]
+  /// Lease lock files held right now, whether or not their mount exists yet: a build
+  /// may hold its lock before making its staging bind. While any is held, no
+  /// migration runs (invariant 6).
+  public var heldLeaseLocks: [String]
 
   public init(
     mounts: MountTable, features: KernelFeatures, filesystemProbed: Bool = true,
     leases: [String: LeaseObservation] = [:], taintedUpperdirs: [String: [String]] = [:],
     pathEscapes: [String: String] = [:], absentPaths: Set<String> = [], identities: IdentityTable = IdentityTable(),
-    idmaps: [String: ObservedIDMap] = [:], missingDirectories: Set<String> = []
+    idmaps: [String: ObservedIDMap] = [:], missingDirectories: Set<String> = [],
+    migrationRecords: [String: MigrationRecordObservation] = [:], heldLeaseLocks: [String] = []
   ) {
     self.mounts = mounts
     self.features = features
@@ -43,6 +50,8 @@ public struct ObservedState: Hashable, Sendable {
     self.identities = identities
     self.idmaps = idmaps
     self.missingDirectories = missingDirectories
+    self.migrationRecords = migrationRecords
+    self.heldLeaseLocks = heldLeaseLocks
   }
 }
 

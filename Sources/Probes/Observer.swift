@@ -1,3 +1,4 @@
+import Foundation
 import StateModel
 
 /// Assembles an `ObservedState` from a mount table and the host probes: what the
@@ -56,7 +57,9 @@ public struct Observer: Sendable {
       absentPaths: Set(escapes.filter(\.value.isAbsence).keys),
       identities: Self.identities(for: desired),
       idmaps: Self.idmaps(of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts),
-      missingDirectories: Self.missingDirectories(of: wanted))
+      missingDirectories: Self.missingDirectories(of: wanted),
+      migrationRecords: Self.migrationRecords(of: config),
+      heldLeaseLocks: Self.heldLeaseLocks(rules: config.leases))
   }
 
   /// The observation when only the table is known, as for `--mountinfo FILE`.
@@ -161,6 +164,47 @@ public struct Observer: Sendable {
       add(migration.toGroup, to: &groups)
     }
     return (users, groups)
+  }
+
+  /// The record of every configured migration, read-only.
+  static func migrationRecords(of config: SiteConfig) -> [String: MigrationRecordObservation] {
+    var records: [String: MigrationRecordObservation] = [:]
+    for migration in config.migrations {
+      let path = migration.recordPath(stateDirectory: config.stateDirectory)
+      switch FileReading.contents(of: path) {
+      case .failure(.noSuchFileOrDirectory):
+        records[migration.id] = .absent
+      case .failure(let error):
+        records[migration.id] = .unreadable("\(path): \(error.description)")
+      case .success(let bytes):
+        do {
+          records[migration.id] = .recorded(try JSONDecoder().decode(MigrationRecord.self, from: Data(bytes)))
+        } catch {
+          records[migration.id] = .unreadable("\(path): not a migration record (\(error))")
+        }
+      }
+    }
+    return records
+  }
+
+  /// Lock files of every lease rule that some process holds now, found by listing
+  /// the lock directory: a build holds its lock before its staging bind exists.
+  static func heldLeaseLocks(rules: [LeaseRule]) -> [String] {
+    let probe = LeaseProbe()
+    var held: [String] = []
+    for rule in rules {
+      let pattern = rule.lockPath(for: rule.pattern)
+      guard let slash = pattern.lastIndex(of: "/") else { continue }
+      let directory = String(pattern[..<slash])
+      guard !directory.contains("*") && !directory.contains("?"),
+        case .success(let names) = FileReading.names(in: directory)
+      else { continue }
+      for name in names.sorted() {
+        let path = directory + "/" + name
+        if Glob.matches(pattern: pattern, path: path) && probe.isHeld(lockPath: path) { held.append(path) }
+      }
+    }
+    return held
   }
 
   /// Targets, upperdirs and workdirs of the wanted mounts that do not exist, so the

@@ -3,7 +3,7 @@ import SystemPackage
 
 /// A `MountSystem` that simulates stacks of mount ids per path, records every call,
 /// and fails the calls it is told to fail.
-public final class RecordingMountSystem: MountSystem {
+public final class RecordingMountSystem: MountSystem, MigrationSystem {
   /// Mount ids stacked on each path, bottom first; a path absent here is on mount 1.
   public var stacks: [String: [Int]]
   /// Calls made, as "unmount /path", "mountOverlay /path", ...
@@ -54,6 +54,22 @@ public final class RecordingMountSystem: MountSystem {
   {
     attach("mountBind", target)
   }
+
+  public func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, MountSystemError> {
+    trace.append("chown \(step.path)")
+    if let error = failures["chown \(step.path)"] {
+      return .failure(MountSystemError(call: "chown", path: step.path, errno: error))
+    }
+    return .success(OwnershipCounts(changed: 3, skippedForeign: 1, skippedOtherMounts: 1, setIDBitsCleared: 0))
+  }
+
+  public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {
+    trace.append("record \(step.file) changed=\(record.changed)")
+    return .success(())
+  }
+
+  /// A fixed clock for records.
+  public static func clock() -> (iso8601: String, seconds: Double) { ("2026-11-22T00:00:00Z", 0) }
 
   private func attach(_ call: String, _ target: String) -> Result<Void, MountSystemError> {
     trace.append("\(call) \(target)")

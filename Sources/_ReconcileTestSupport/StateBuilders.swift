@@ -5,7 +5,7 @@ import StateModel
 public enum StateBuilders {
   /// A site config rooted at `root` with the left4me layout.
   public static func config(
-    root: String = "/srv/l4d", leases: [LeaseRule]? = nil
+    root: String = "/srv/l4d", leases: [LeaseRule]? = nil, migrations: [MigrationSpec] = []
   ) -> SiteConfig {
     SiteConfig(
       file: root + "/site.yaml", root: root, instancesDirectory: root + "/instances.d",
@@ -14,7 +14,15 @@ public enum StateBuilders {
       managed: ["runtime", "tmp"].map { root + "/" + $0 },
       refuseUpperXattrs: ["user.fuseoverlayfs."],
       leases: leases ?? [LeaseRule(pattern: root + "/tmp/sandbox-idmap-*", lockTemplate: "{mount}.lock")],
-      migrations: [])
+      migrations: migrations)
+  }
+
+  /// The left4me migration: overlays from the sandbox (981) to left4me (980).
+  public static func migration(root: String = "/srv/l4d", path: String = "overlays") -> MigrationSpec {
+    MigrationSpec(
+      id: "overlays-owned-by-left4me", path: root + "/" + path, fromUser: .number(981), fromGroup: nil,
+      toUser: .number(980), toGroup: .number(980),
+      location: SourceLocation(file: root + "/site.yaml", line: 20, column: 5))
   }
 
   /// Instance `name` with one overlay at `runtime/<name>/merged`.
@@ -77,11 +85,12 @@ public enum StateBuilders {
   public static func observed(
     _ entries: [MountEntry], leases: [String: LeaseObservation] = [:],
     missing: Set<String> = [], tainted: [String: [String]] = [:],
-    identities: IdentityTable = IdentityTable(), probed: Bool = true
+    identities: IdentityTable = IdentityTable(), probed: Bool = true,
+    records: [String: MigrationRecordObservation] = [:], heldLocks: [String] = []
   ) -> ObservedState {
     ObservedState(
       mounts: MountTable(entries: entries), features: .modern, filesystemProbed: probed,
       leases: leases, taintedUpperdirs: tainted, identities: identities,
-      missingDirectories: missing)
+      missingDirectories: missing, migrationRecords: records, heldLeaseLocks: heldLocks)
   }
 }

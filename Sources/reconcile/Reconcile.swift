@@ -14,10 +14,11 @@ struct Reconcile: ParsableCommand {
 
       Exit codes: 0 converged; 1 an error (a manifest rejected, an instance refused, a step \
       failed; other instances were still handled); 2 dry run with changes pending; 64 usage \
-      error; 75 temporary (another run holds the lock).
+      error; 75 temporary (another run holds the lock, or a migration waits for a build's \
+      lease).
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Demo.self])
+    subcommands: [Migrate.self, Validate.self, Demo.self])
 
   @OptionGroup var manifestOptions: ManifestOptions
   @OptionGroup var output: OutputOptions
@@ -55,8 +56,9 @@ struct Reconcile: ParsableCommand {
     }
     let options = RunOptions(
       configFile: manifestOptions.config, dryRun: dryRun, instances: instances,
-      mountInfoPath: mountinfo, lockTimeout: lockTimeout)
+      mountInfoPath: mountinfo, lockTimeout: lockTimeout, migrationProgress: Progress.reporter())
     let report = ReconcileRun.run(options, progress: Log.stepProgress)
+    Progress.finish()
     try output.print(report)
     throw ExitCode(report.exitStatus.rawValue)
   }

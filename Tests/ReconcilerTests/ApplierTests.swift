@@ -21,7 +21,7 @@ private func overlayStep(_ target: String) -> Step {
       unmountStep("/srv/m", id: 12, parent: 11), unmountStep("/srv/m", id: 11, parent: 10),
       unmountStep("/srv/m", id: 10, parent: 2, reason: .differs), overlayStep("/srv/m"),
     ], problems: [], orphanRemovalSuspended: false)
-    let report = Applier(system: system).apply(plan)
+    let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)
     #expect(report.outcomes.map(\.status) == [.done, .done, .done, .done])
     #expect(system.trace == ["unmount /srv/m", "unmount /srv/m", "unmount /srv/m", "mountOverlay /srv/m"])
   }
@@ -33,7 +33,7 @@ private func overlayStep(_ target: String) -> Step {
       unmountStep("/srv/m", id: 11, parent: 10), unmountStep("/srv/m", id: 10, parent: 2),
       unmountStep("/srv/o", id: 20, parent: 2, reason: .orphan), overlayStep("/srv/m"),
     ], problems: [], orphanRemovalSuspended: false)
-    let report = Applier(system: system, holders: { _ in ["pid 42 (srcds_linux) cwd /srv/m/x"] }).apply(plan)
+    let report = Applier(system: system, migrations: system, holders: { _ in ["pid 42 (srcds_linux) cwd /srv/m/x"] }, clock: RecordingMountSystem.clock).apply(plan)
     #expect(report.outcomes.map(\.status) == [.failed, .skipped, .done, .skipped])
     #expect(report.outcomes[0].detail?.contains("pid 42 (srcds_linux)") == true)
     #expect(report.outcomes[0].detail?.contains("EBUSY") == true)
@@ -44,7 +44,7 @@ private func overlayStep(_ target: String) -> Step {
     let system = RecordingMountSystem(stacks: ["/srv/m": [10, 99]])
     let plan = Plan(steps: [unmountStep("/srv/m", id: 10, parent: 2), overlayStep("/srv/m")],
                     problems: [], orphanRemovalSuspended: false)
-    let report = Applier(system: system).apply(plan)
+    let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)
     #expect(report.outcomes.map(\.status) == [.skipped, .skipped])
     #expect(system.trace.isEmpty)
   }
@@ -54,7 +54,7 @@ private func overlayStep(_ target: String) -> Step {
     system.failures["rmdir /srv/tmp/x"] = .directoryNotEmpty
     let plan = Plan(steps: [.removeDirectory(DirectoryStep(path: "/srv/tmp/x", root: "/srv", instance: nil, reason: .orphan))],
                     problems: [], orphanRemovalSuspended: false)
-    let outcome = Applier(system: system).apply(plan).outcomes[0]
+    let outcome = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan).outcomes[0]
     #expect(outcome.status == .skipped)
     #expect(outcome.detail == "not empty, left in place")
   }
@@ -66,7 +66,7 @@ private func overlayStep(_ target: String) -> Step {
       .createDirectory(DirectoryStep(path: "/srv/m", root: "/srv", instance: "2", reason: .missing)),
       overlayStep("/srv/m"),
     ], problems: [], orphanRemovalSuspended: false)
-    let report = Applier(system: system).apply(plan)
+    let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)
     #expect(report.outcomes.map(\.status) == [.failed, .skipped])
   }
 

@@ -11,14 +11,24 @@ public struct Applier {
   public typealias HolderLookup = (UnmountStep) -> [String]
 
   private let system: any MountSystem
+  private let migrations: any MigrationSystem
   private let holders: HolderLookup
+  private let clock: () -> (iso8601: String, seconds: Double)
 
   /// - Parameters:
   ///   - system: The kernel, or a fake in tests.
+  ///   - migrations: The ownership walk and records, or a fake in tests.
   ///   - holders: Names the processes keeping a mount busy, for EBUSY reports.
-  public init(system: any MountSystem, holders: @escaping HolderLookup = { _ in [] }) {
+  ///   - clock: The time now, for migration records.
+  public init(
+    system: any MountSystem, migrations: any MigrationSystem,
+    holders: @escaping HolderLookup = { _ in [] },
+    clock: @escaping () -> (iso8601: String, seconds: Double)
+  ) {
     self.system = system
+    self.migrations = migrations
     self.holders = holders
+    self.clock = clock
   }
 
   /// Applies every step of `plan`, in order.
@@ -124,7 +134,38 @@ public struct Applier {
       case .failure(let error): return StepOutcome(step: step, status: .failed, detail: error.description)
       }
     case .mount(let mount): return run(mount, step: step)
+    case .setOwner(let ownership):
+      if !ownership.deferredBy.isEmpty {
+        return StepOutcome(
+          step: step, status: .skipped,
+          detail: "deferred: a build holds \(ownership.deferredBy.joined(separator: ", "))")
+      }
+      let start = clock().seconds
+      switch migrations.changeOwnership(ownership, dryRun: false) {
+      case .success(let counts):
+        state.finishedWalks[ownership.id] = (counts, clock().seconds - start)
+        return StepOutcome(step: step, status: .done, detail: Self.describe(counts), counts: counts)
+      case .failure(let error):
+        return StepOutcome(step: step, status: .failed, detail: error.description)
+      }
+    case .record(let record):
+      guard let walk = state.finishedWalks[record.id] else {
+        return StepOutcome(step: step, status: .skipped, detail: "its migration did not run")
+      }
+      let file = MigrationRecordFile(step: record, counts: walk.counts, finishedAt: clock().iso8601, duration: walk.seconds)
+      switch migrations.writeRecord(file, for: record) {
+      case .success: return StepOutcome(step: step, status: .done)
+      case .failure(let error): return StepOutcome(step: step, status: .failed, detail: error.description)
+      }
     }
+  }
+
+  /// "12 changed; 3 skipped: owned by others; 1 skipped: other mounts".
+  public static func describe(_ counts: OwnershipCounts) -> String {
+    var text = "\(counts.changed) changed; \(counts.skippedForeign) skipped: owned by others; "
+    text += "\(counts.skippedOtherMounts) skipped: other mounts"
+    if counts.setIDBitsCleared > 0 { text += "; setuid/setgid cleared on \(counts.setIDBitsCleared)" }
+    return text
   }
 
   private func run(_ unmount: UnmountStep, step: Step) -> StepOutcome {

@@ -15,11 +15,20 @@ public struct StepOutcome: Hashable, Codable, Sendable {
   public var status: StepStatus
   /// Why it failed or was skipped, or a note such as "already satisfied".
   public var detail: String?
+  /// For an ownership step: what the walk changed and skipped.
+  public var counts: OwnershipCounts?
 
-  public init(step: Step, status: StepStatus, detail: String? = nil) {
+  public init(step: Step, status: StepStatus, detail: String? = nil, counts: OwnershipCounts? = nil) {
     self.step = step
     self.status = status
     self.detail = detail
+    self.counts = counts
+  }
+
+  /// A migration step left for later because a build holds its lease.
+  public var isDeferred: Bool {
+    if case .setOwner(let step) = step, status == .skipped { return !step.deferredBy.isEmpty }
+    return false
   }
 }
 

@@ -4,6 +4,10 @@ struct ApplyState {
   private var failedPaths: Set<String> = []
   /// Mounts that must not be unmounted because something above them stayed.
   private var pinnedMounts: Set<Int> = []
+  /// Migrations whose walk did not finish: their record must not be written.
+  private var unfinishedMigrations: Set<String> = []
+  /// Counts and duration of each finished walk, for its record.
+  var finishedWalks: [String: (counts: OwnershipCounts, seconds: Double)] = [:]
 
   func blockingReason(for step: Step) -> String? {
     switch step {
@@ -23,8 +27,10 @@ struct ApplyState {
       return nil
     case .removeDirectory(let directory):
       return failedPaths.contains(directory.path) ? "its mount is still there" : nil
-    case .createDirectory:
+    case .createDirectory, .setOwner:
       return nil
+    case .record(let record):
+      return unfinishedMigrations.contains(record.id) ? "its migration did not finish" : nil
     }
   }
 
@@ -37,7 +43,9 @@ struct ApplyState {
       failedPaths.insert(directory.path)
     case .mount(let mount):
       failedPaths.insert(mount.target)
-    case .removeDirectory:
+    case .setOwner(let ownership):
+      unfinishedMigrations.insert(ownership.id)
+    case .removeDirectory, .record:
       break
     }
   }

@@ -12,11 +12,14 @@ public enum Planner {
     case all
     /// Only these instances' declared targets; orphans are left to full runs.
     case instances(Set<String>)
+    /// Only pending migrations (`reconcile migrate`).
+    case migrations
 
     func includes(_ name: String) -> Bool {
       switch self {
       case .all: return true
       case .instances(let names): return names.contains(name)
+      case .migrations: return false
       }
     }
   }
@@ -26,9 +29,9 @@ public enum Planner {
   /// - Parameters:
   ///   - desired: The loaded config and manifests.
   ///   - observed: What the probes saw.
-  ///   - scope: All instances, or only some (`--instance`).
+  ///   - scope: All instances, only some (`--instance`), or only migrations.
   /// - Returns: Unmounts (children and upper layers first), then directories, then
-  ///   mounts; plus every problem found.
+  ///   mounts, then pending migrations; plus every problem found.
   public static func plan(
     desired: DesiredState, observed: ObservedState, scope: Scope = .all
   ) -> Plan {
@@ -63,7 +66,11 @@ public enum Planner {
     if scope == .all && !suspended {
       draft.removeOrphans(desired: desired, observed: observed)
     }
-    return draft.finish(orphanRemovalSuspended: suspended && scope == .all)
+    var plan = draft.finish(orphanRemovalSuspended: suspended && scope == .all)
+    if scope == .all || scope == .migrations {
+      plan.steps += migrationSteps(desired: desired, observed: observed, problems: &plan.problems)
+    }
+    return plan
   }
 
   private static func reportUnknownInstances(

@@ -4,7 +4,7 @@ extension Step: Codable {
   private enum CodingKeys: String, CodingKey {
     case action, target, reason, instance
     case mountID = "mount_id", parentID = "parent_id", fsType = "fstype"
-    case root, mount
+    case root, mount, migration
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -23,6 +23,10 @@ extension Step: Codable {
     case .mount(let step):
       try container.encode(step.root, forKey: .root)
       try container.encode(step.mount, forKey: .mount)
+    case .setOwner(let step):
+      try container.encode(step, forKey: .migration)
+    case .record(let step):
+      try container.encode(step, forKey: .migration)
     }
   }
 
@@ -54,6 +58,10 @@ extension Step: Codable {
           target: target, instance: instance ?? "", reason: reason,
           root: try container.decode(String.self, forKey: .root),
           mount: try container.decode(ResolvedMount.self, forKey: .mount)))
+    case "chown":
+      self = .setOwner(try container.decode(OwnershipStep.self, forKey: .migration))
+    case "record":
+      self = .record(try container.decode(RecordStep.self, forKey: .migration))
     default:
       throw DecodingError.dataCorruptedError(
         forKey: .action, in: container, debugDescription: "unknown action '\(action)'")
@@ -74,6 +82,11 @@ extension Step: CustomStringConvertible {
       return "unmount  \(step.target) (\(step.reason.rawValue); \(step.fsType), mount \(step.mountID))\(who)"
     case .mount(let step):
       return "mount    \(step.target) (\(step.reason.rawValue); \(step.mount))\(who)"
+    case .setOwner(let step):
+      let deferred = step.deferredBy.isEmpty ? "" : "; deferred: lease \(step.deferredBy.joined(separator: ", ")) held"
+      return "chown    \(step.path) (migration \(step.id): \(step.fromUID):\(step.fromGID) -> \(step.toUID):\(step.toGID)\(deferred))"
+    case .record(let step):
+      return "record   \(step.file) (migration \(step.id) done)"
     }
   }
 }

@@ -13,6 +13,11 @@ public enum Step: Hashable, Sendable {
   /// Remove an empty directory left behind by an orphan mount. A directory that is
   /// not empty is left in place (invariant 2).
   case removeDirectory(DirectoryStep)
+  /// Re-own what the `from` user owns in a tree; deferred while a lease is held.
+  case setOwner(OwnershipStep)
+  /// Record a finished migration. If the ownership step before it did not finish,
+  /// this is skipped.
+  case record(RecordStep)
 
   /// The path the step acts on.
   public var target: String {
@@ -20,6 +25,8 @@ public enum Step: Hashable, Sendable {
     case .createDirectory(let step), .removeDirectory(let step): return step.path
     case .mount(let step): return step.target
     case .unmount(let step): return step.target
+    case .setOwner(let step): return step.path
+    case .record(let step): return step.file
     }
   }
 
@@ -29,6 +36,7 @@ public enum Step: Hashable, Sendable {
     case .createDirectory(let step), .removeDirectory(let step): return step.instance
     case .mount(let step): return step.instance
     case .unmount(let step): return step.instance
+    case .setOwner, .record: return nil
     }
   }
 
@@ -38,6 +46,7 @@ public enum Step: Hashable, Sendable {
     case .createDirectory(let step), .removeDirectory(let step): return step.reason
     case .mount(let step): return step.reason
     case .unmount(let step): return step.reason
+    case .setOwner, .record: return .migration
     }
   }
 
@@ -48,6 +57,8 @@ public enum Step: Hashable, Sendable {
     case .mount: return "mount"
     case .unmount: return "unmount"
     case .removeDirectory: return "rmdir"
+    case .setOwner: return "chown"
+    case .record: return "record"
     }
   }
 }
@@ -66,6 +77,8 @@ public enum StepReason: String, Hashable, Codable, Sendable {
   case leaseReleased = "lease-released"
   /// The instance is `enabled: false`.
   case disabled
+  /// A one-shot migration that has not run yet.
+  case migration
 }
 
 /// Create or remove one directory.

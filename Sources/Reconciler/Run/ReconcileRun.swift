@@ -1,3 +1,4 @@
+import Foundation
 import Probes
 import StateModel
 
@@ -19,15 +20,9 @@ public enum ReconcileRun {
     }
     var lock: RunLock?
     if !options.changesNothing {
-      do {
-        lock = try RunLock.acquire(
-          stateDirectory: desired.config.stateDirectory, root: desired.config.root,
-          timeout: options.lockTimeout)
-      } catch {
-        let status: ExitStatus = if case .busy = error { .temporary } else { .error }
-        var report = failed(options, problems: [Problem(message: error.description)])
-        report.exitStatus = status
-        return report
+      switch acquireLock(desired, options) {
+      case .success(let held): lock = held
+      case .failure(let failure): return failure.report
       }
     }
     defer { withExtendedLifetime(lock) {} }
@@ -51,12 +46,7 @@ public enum ReconcileRun {
     _ plan: Plan, desired: DesiredState, observed: ObservedState, options: RunOptions,
     progress: (StepOutcome) -> Void
   ) -> RunReport {
-    let system = KernelMountSystem(overlayLowerdirPlus: observed.features.overlayLowerdirPlus)
-    let applier = Applier(system: system, holders: { step in
-      guard let entry = observed.mounts.entry(id: step.mountID) else { return [] }
-      return HolderProbe().holders(of: entry, in: observed.mounts).map(\.description)
-    })
-    let report = applier.apply(plan, progress: progress)
+    let report = applier(for: observed, migrationProgress: options.migrationProgress).apply(plan, progress: progress)
     var problems = plan.problems
     for failure in report.failures {
       problems.append(Problem(instance: failure.step.instance, message: "\(failure.step.action) \(failure.step.target): \(failure.detail ?? "failed")"))
@@ -68,14 +58,36 @@ public enum ReconcileRun {
     } catch {
       problems.append(Problem(message: "verifying observation failed: \(error)"))
     }
-    if !pending.isEmpty && report.failures.isEmpty {
+    let deferredOnly = !pending.isEmpty && pending.allSatisfy(\.waitsForLease)
+    if !pending.isEmpty && !deferredOnly && report.failures.isEmpty {
       problems.append(Problem(message: "not converged: \(pending.count) step(s) still planned after apply, first: \(pending[0])"))
     }
     let converged = pending.isEmpty
+    let status: ExitStatus = !problems.isEmpty ? .error : converged ? .converged : .temporary
     return RunReport(
       dryRun: false, converged: converged, outcomes: report.outcomes, problems: problems,
       orphanRemovalSuspended: plan.orphanRemovalSuspended, pendingAfterApply: pending,
-      exitStatus: problems.isEmpty && converged ? .converged : .error)
+      exitStatus: status)
+  }
+
+  /// The applier on the kernel, naming EBUSY holders from this observation.
+  static func applier(for observed: ObservedState, migrationProgress: ((String, Int) -> Void)?) -> Applier {
+    Applier(
+      system: KernelMountSystem(overlayLowerdirPlus: observed.features.overlayLowerdirPlus),
+      migrations: KernelMigrationSystem(progress: migrationProgress),
+      holders: { step in
+        guard let entry = observed.mounts.entry(id: step.mountID) else { return [] }
+        return HolderProbe().holders(of: entry, in: observed.mounts).map(\.description)
+      },
+      clock: wallClock)
+  }
+
+  /// ISO 8601 UTC for records, and seconds for durations.
+  static func wallClock() -> (iso8601: String, seconds: Double) {
+    let now = Date()
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return (formatter.string(from: now), now.timeIntervalSince1970)
   }
 
   private static func dryRunReport(_ plan: Plan) -> RunReport {
@@ -87,12 +99,26 @@ public enum ReconcileRun {
       orphanRemovalSuspended: plan.orphanRemovalSuspended, exitStatus: status)
   }
 
+  /// Takes the run lock, or says why not: exit 75 when another run holds it.
+  static func acquireLock(_ desired: DesiredState, _ options: RunOptions) -> Result<RunLock, RunReportFailure> {
+    do {
+      return .success(try RunLock.acquire(
+        stateDirectory: desired.config.stateDirectory, root: desired.config.root,
+        timeout: options.lockTimeout))
+    } catch {
+      var report = failed(options, problems: [Problem(message: error.description)])
+      if case .busy = error { report.exitStatus = .temporary }
+      return .failure(RunReportFailure(report: report))
+    }
+  }
+
   /// Reads the mount table and probes the filesystem for the rest. The live table must
   /// parse whole (a mount left out could get another stacked on it); a saved one may
   /// have bad lines, which are reported as problems.
   static func observe(
     _ desired: DesiredState, _ options: RunOptions
   ) throws(ProbeError) -> (ObservedState, [Problem]) {
+    // (Migrations read their records and leases through the same observation.)
     if let saved = options.mountInfoPath {
       let result = try MountInfoProbe(path: saved).readResult()
       let problems = result.malformedLines.map {
@@ -110,10 +136,26 @@ public enum ReconcileRun {
     return (Observer().observe(desired: probed, mounts: table), [])
   }
 
-  private static func failed(_ options: RunOptions, problems: [Problem]) -> RunReport {
+  static func failed(_ options: RunOptions, problems: [Problem]) -> RunReport {
     RunReport(
       dryRun: options.changesNothing, converged: false, outcomes: [], problems: problems,
       exitStatus: .error)
+  }
+}
+
+/// A run that ended early, as an error so it can travel in a `Result`.
+struct RunReportFailure: Error {
+  var report: RunReport
+}
+
+extension Step {
+  /// A migration step that only waits for a lease: not an error, a later run does it.
+  var waitsForLease: Bool {
+    switch self {
+    case .setOwner(let step): return !step.deferredBy.isEmpty
+    case .record: return true
+    default: return false
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /// What one `reconcile` run is asked to do (DESIGN 3.1).
-public struct RunOptions: Hashable, Sendable {
+public struct RunOptions: Sendable {
   public var configFile: String
   /// Observe and plan only; change nothing at all (no mount, directory or lock file).
   public var dryRun: Bool
@@ -9,16 +9,23 @@ public struct RunOptions: Hashable, Sendable {
   public var mountInfoPath: String?
   /// Seconds to wait for another run's lock before giving up with exit 75.
   public var lockTimeout: Double
+  /// `migrate`: seconds to wait for held leases before reporting the migration deferred.
+  public var leaseWait: Double
+  /// Called during a long ownership walk with the tree and the entries done so far.
+  public var migrationProgress: (@Sendable (String, Int) -> Void)?
 
   public init(
     configFile: String = "/etc/reconcile/site.yaml", dryRun: Bool = false, instances: [String] = [],
-    mountInfoPath: String? = nil, lockTimeout: Double = 30
+    mountInfoPath: String? = nil, lockTimeout: Double = 30, leaseWait: Double = 0,
+    migrationProgress: (@Sendable (String, Int) -> Void)? = nil
   ) {
     self.configFile = configFile
     self.dryRun = dryRun
     self.instances = instances
     self.mountInfoPath = mountInfoPath
     self.lockTimeout = lockTimeout
+    self.leaseWait = leaseWait
+    self.migrationProgress = migrationProgress
   }
 
   /// Whether this run may change anything.

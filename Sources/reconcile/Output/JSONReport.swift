@@ -17,13 +17,23 @@ enum JSONReport {
   private struct StepLine: Encodable {
     var outcome: StepOutcome
 
-    private enum Keys: String, CodingKey { case status, detail }
+    private enum Keys: String, CodingKey {
+      case status, detail, changed
+      case skippedForeign = "skipped_foreign", skippedOtherMounts = "skipped_other_mounts"
+      case setIDBitsCleared = "setid_bits_cleared"
+    }
 
     func encode(to encoder: Encoder) throws {
       try outcome.step.encode(to: encoder)
       var container = encoder.container(keyedBy: Keys.self)
       try container.encode(outcome.status, forKey: .status)
       try container.encodeIfPresent(outcome.detail, forKey: .detail)
+      if let counts = outcome.counts {
+        try container.encode(counts.changed, forKey: .changed)
+        try container.encode(counts.skippedForeign, forKey: .skippedForeign)
+        try container.encode(counts.skippedOtherMounts, forKey: .skippedOtherMounts)
+        try container.encode(counts.setIDBitsCleared, forKey: .setIDBitsCleared)
+      }
     }
   }
 

@@ -8,7 +8,10 @@ enum TextReport {
       out += report.dryRun ? "Nothing to do.\n" : "Nothing to do: no step planned.\n"
     } else if report.dryRun {
       out += "Plan (\(count(report.outcomes.count, "step"))), dry run:\n"
-      for outcome in report.outcomes { out += "  \(outcome.step)\n" }
+      for outcome in report.outcomes {
+        out += "  \(outcome.step)\n"
+        if let detail = outcome.detail { out += "           \(detail)\n" }
+      }
     } else {
       out += "Applied \(count(report.outcomes.count, "step")):\n"
       for outcome in report.outcomes {
@@ -31,7 +34,10 @@ enum TextReport {
     switch report.exitStatus {
     case .converged: return report.dryRun ? "Converged (exit 0)." : "Applied and verified: converged (exit 0)."
     case .changesPending: return "Changes pending (exit 2)."
-    case .temporary: return "Try again later (exit 75)."
+    case .temporary:
+      return report.outcomes.contains(where: \.isDeferred)
+        ? "Migration deferred: a build holds its lease; try again later (exit 75)."
+        : "Try again later (exit 75)."
     case .usage: return "Usage error (exit 64)."
     case .error:
       return report.converged ? "Converged, with errors (exit 1)." : "Not converged (exit 1)."

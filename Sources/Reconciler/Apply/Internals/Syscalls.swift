@@ -90,3 +90,11 @@ func system_flock_exclusive(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32 {
 
 let O_PATH_DIRECTORY_CLOEXEC = UInt64(RCS_O_PATH | O_DIRECTORY | O_CLOEXEC)
 let resolveBeneathNoSymlinks = RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS
+
+func system_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, buffer, count)
+}
+
+func system_fsync(_ fd: Int32) -> Int32 { fsync(fd) }
+
+func system_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
