@@ -19,7 +19,9 @@ public struct SeedHost {
   }
 
   /// Writes the tree, the site config and three instance manifests. Layer files are
-  /// owned by left4me, as workshop-built overlays are.
+  /// owned by left4me, as workshop-built overlays are, except overlay 12, which the
+  /// sandbox built before the idmapped staging bind existed: its files are
+  /// l4d2-sandbox's until the migration runs.
   public func build() throws {
     let files: [String: String] = [
       "installation/left4dead2/gameinfo.txt": "\"GameInfo\" { game \"Left 4 Dead 2\" }\n",
@@ -28,11 +30,15 @@ public struct SeedHost {
       "overlays/9/left4dead2/addons/sourcemod/plugins/admin.smx": "plugin\n",
       "global_overlay_cache/.keep": "", "workshop_cache/.keep": "",
       "runtime/3/upper/left4dead2/cfg/server.cfg": "hostname fuse era\n",
+      "overlays/12/left4dead2/addons/sourcemod/plugins/built.smx": "script-built\n",
+      "overlays/12/left4dead2/cfg/sourcemod/built.cfg": "sm_flag 1\n",
     ]
     for (path, text) in files { try write(root + "/" + path, text) }
     for layer in ["overlays/4", "overlays/9"] {
       try chownTree(root + "/" + layer, uid: Self.left4me, gid: Self.left4me)
     }
+    // Built by the sandbox before builds used an idmapped staging bind.
+    try chownTree(root + "/overlays/12", uid: Self.sandbox, gid: Self.sandbox)
     for dir in ["runtime/1/merged", "runtime/1/upper", "runtime/1/work", "runtime/3/merged",
                 "runtime/3/work", "runtime/2/idmap/overlays_9", "tmp/sandbox-idmap-9",
                 "tmp/sandbox-idmap-4"] {
@@ -48,6 +54,9 @@ public struct SeedHost {
       leases:
         - mounts: tmp/sandbox-idmap-*
           lock: "{mount}.lock"
+      migrations:
+        - id: overlays-owned-by-left4me
+          chown: {path: overlays, from: "\(Self.sandbox)", to: "\(Self.left4me):\(Self.left4me)"}
 
       """)
     let instances = base + "/etc/reconcile/instances.d/"

@@ -30,6 +30,7 @@ struct DemoScript {
       runtime/1/merged            overlay mounted from an older manifest (one layer short)
       runtime/2/merged, build     not mounted at all
       runtime/3/upper             carries user.fuseoverlayfs.* xattrs from the fuse era
+      overlays/12                 built by the sandbox uid (981) before the idmap: needs a one-shot chown
 
       """)
     say(MountListing.render(below: host.root, filesystemBase: base))
@@ -40,7 +41,11 @@ struct DemoScript {
     let applied = runReconcile(host, dryRun: false)
     say("Mounts now:")
     say(MountListing.render(below: host.root, filesystemBase: base))
-    say("The build's staging bind stayed: its lease is held. Instance 3 stayed unmounted: its upperdir is refused.\n")
+    say("""
+      The build's staging bind stayed: its lease is held, and so the ownership migration \
+      waits too. Instance 3 stayed unmounted: its upperdir is refused.
+
+      """)
 
     chapter(4, "The operator cleans instance 3's upperdir; the build finishes")
     try host.cleanTaintedUpperdir()
@@ -49,6 +54,7 @@ struct DemoScript {
     let second = runReconcile(host, dryRun: false)
     say("Mounts now:")
     say(MountListing.render(below: host.root, filesystemBase: base))
+    say("overlays/12 is now owned by \(ownerOf(host.root + "/overlays/12/left4dead2/cfg/sourcemod/built.cfg")); the migration is recorded in .reconcile/migrations/.\n")
 
     chapter(5, "Steady state: one more run does nothing")
     let third = runReconcile(host, dryRun: false)
@@ -64,6 +70,11 @@ struct DemoScript {
     let text = TextReport.render(report).replacing(host.root + "/", with: "")
     say(text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n")
     return report
+  }
+
+  private func ownerOf(_ path: String) -> String {
+    var info = stat()
+    return lstat(path, &info) == 0 ? "\(info.st_uid):\(info.st_gid)" : "?"
   }
 
   private func makeTemporaryDirectory() throws -> String {
