@@ -35,10 +35,10 @@ final class MigrateCommandTests: PrivilegedTestCase {
     XCTAssertEqual(done.status, 0, done.stdout + done.stderr)
     XCTAssertEqual(owner(builtFile), SeedHost.left4me)
     let chown = try XCTUnwrap((try done.json()["steps"] as? [[String: Any]])?.first)
-    XCTAssertEqual(chown["changed"] as? Int, 8, "overlays/12 and its 7 entries")
+    XCTAssertEqual(chown["changed"] as? Int, 9, "overlays/12 and the 8 entries below it")
     XCTAssertEqual(chown["skipped_other_mounts"] as? Int, 0)
     let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record))) as? [String: Any]
-    XCTAssertEqual(saved?["changed"] as? Int, 8)
+    XCTAssertEqual(saved?["changed"] as? Int, 9)
     XCTAssertNotNil(saved?["digest"] as? String)
   }
 
@@ -84,7 +84,7 @@ final class MigrateCommandTests: PrivilegedTestCase {
     let result = try reconcile("migrate", "--dry-run", "--format", "json")
     XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
     let chown = try XCTUnwrap((try result.json()["steps"] as? [[String: Any]])?.first)
-    XCTAssertEqual(chown["changed"] as? Int, 8)
+    XCTAssertEqual(chown["changed"] as? Int, 9)
     XCTAssertEqual(chown["status"] as? String, "planned")
     XCTAssertEqual(host.treeSnapshot(), before)
     XCTAssertFalse(FileManager.default.fileExists(atPath: host.root + "/.reconcile"))
