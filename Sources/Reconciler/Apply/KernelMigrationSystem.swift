@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import SystemPackage
 
 /// `MigrationSystem` on the real filesystem.
@@ -29,24 +28,6 @@ public struct KernelMigrationSystem: MigrationSystem {
     guard let data = try? encoder.encode(record) else {
       return .failure(MountSystemError(call: "encode record", path: step.file, errno: .invalidArgument))
     }
-    let temporary = step.file + ".tmp"
-    let fd: Int32
-    switch valueOrErrno({ system_open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) }) {
-    case .success(let value): fd = value
-    case .failure(let error): return .failure(MountSystemError(call: "open", path: temporary, errno: error))
-    }
-    let bytes = [UInt8](data) + [UInt8(ascii: "\n")]
-    let written = bytes.withUnsafeBytes { raw in valueOrErrno { system_write(fd, raw.baseAddress!, raw.count) } }
-    let synced = valueOrErrno { system_fsync(fd) }
-    system_close(fd)
-    for result in [written.map { _ in 0 }, synced.map { _ in 0 }] {
-      if case .failure(let error) = result {
-        return .failure(MountSystemError(call: "write", path: temporary, errno: error))
-      }
-    }
-    if case .failure(let error) = valueOrErrno({ system_rename(temporary, step.file) }) {
-      return .failure(MountSystemError(call: "rename", path: step.file, errno: error))
-    }
-    return .success(())
+    return AtomicFile.write([UInt8](data) + [UInt8(ascii: "\n")], to: step.file)
   }
 }
