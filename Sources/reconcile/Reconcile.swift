@@ -38,6 +38,11 @@ struct Reconcile: ParsableCommand {
   var lockTimeout: Double = 30
 
   @Option(help: ArgumentHelp(
+    "After the run, write Prometheus metrics here (textfile collector format), atomically.",
+    valueName: "path"))
+  var metricsFile: String?
+
+  @Option(help: ArgumentHelp(
     "Join this mount namespace first, e.g. /proc/1/ns/mnt, to act on the host's mounts from inside a unit's private namespace.",
     valueName: "path"))
   var mountNamespace: String?
@@ -56,7 +61,9 @@ struct Reconcile: ParsableCommand {
     }
     let options = RunOptions(
       configFile: manifestOptions.config, dryRun: dryRun, instances: instances,
-      mountInfoPath: mountinfo, lockTimeout: lockTimeout, migrationProgress: Progress.reporter())
+      mountInfoPath: mountinfo, lockTimeout: lockTimeout, migrationProgress: Progress.reporter(),
+      metricsFile: metricsFile,
+      commandLine: (["reconcile"] + instances.flatMap { ["--instance", $0] }).joined(separator: " "))
     let report = ReconcileRun.run(options, progress: Log.stepProgress)
     Progress.finish()
     try output.print(report)

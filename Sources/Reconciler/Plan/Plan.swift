@@ -12,11 +12,17 @@ public struct Plan: Hashable, Codable, Sendable {
   public var problems: [Problem]
   /// True when orphan removal was suspended because a manifest could not be parsed.
   public var orphanRemovalSuspended: Bool
+  /// Instances refused, at load time or on what was observed; their targets stay as
+  /// they are.
+  public var refusedInstances: [String]
 
-  public init(steps: [Step], problems: [Problem], orphanRemovalSuspended: Bool) {
+  public init(
+    steps: [Step], problems: [Problem], orphanRemovalSuspended: Bool, refusedInstances: [String] = []
+  ) {
     self.steps = steps
     self.problems = problems
     self.orphanRemovalSuspended = orphanRemovalSuspended
+    self.refusedInstances = refusedInstances
   }
 
   /// Nothing to do: the host matches the desired state (problems aside).

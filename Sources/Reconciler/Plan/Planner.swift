@@ -38,6 +38,7 @@ public enum Planner {
     var draft = PlanDraft(table: observed.mounts)
     draft.problems = desired.issues.map(Problem.init)
     draft.protectedTargets = desired.refused.flatMap(\.declaredTargets)
+    var refused = desired.refused.map(\.name).filter(scope.includes)
     reportUnknownInstances(desired: desired, scope: scope, into: &draft)
 
     for instance in desired.instances where scope.includes(instance.name) {
@@ -48,6 +49,7 @@ public enum Planner {
             Problem(instance: instance.name, file: instance.file, message: "refused: \(reason)"))
         }
         draft.protectedTargets += instance.declaredTargets
+        refused.append(instance.name)
       case .resolved(let mounts):
         if instance.enabled {
           for (desiredMount, resolved) in mounts {
@@ -67,6 +69,7 @@ public enum Planner {
       draft.removeOrphans(desired: desired, observed: observed)
     }
     var plan = draft.finish(orphanRemovalSuspended: suspended && scope == .all)
+    plan.refusedInstances = refused.sorted()
     if scope == .all || scope == .migrations {
       plan.steps += migrationSteps(desired: desired, observed: observed, problems: &plan.problems)
     }

@@ -10,6 +10,7 @@ import StateModel
 /// A dry run counts what the walk would change and changes nothing.
 public enum MigrateRun {
   public static func run(_ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }) -> RunReport {
+    let started = Date()
     let desired: DesiredState
     do {
       desired = try ManifestLoader(configFile: options.configFile).load()
@@ -42,10 +43,16 @@ public enum MigrateRun {
         continue
       }
       if options.changesNothing { return count(plan, options) }
-      let report = ReconcileRun.applier(for: observed, migrationProgress: options.migrationProgress)
+      let applied = ReconcileRun.applier(for: observed, migrationProgress: options.migrationProgress)
         .apply(plan, progress: progress)
+      var report = summarize(plan, applied)
+      let statusProblems = StatusReporting.record(report, options: options, config: desired.config, started: started)
+      if !statusProblems.isEmpty {
+        report.problems += statusProblems
+        report.exitStatus = .error
+      }
       withExtendedLifetime(lock) {}
-      return summarize(plan, report)
+      return report
     }
   }
 

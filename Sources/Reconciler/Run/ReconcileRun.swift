@@ -12,6 +12,7 @@ public enum ReconcileRun {
   public static func run(
     _ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }
   ) -> RunReport {
+    let started = Date()
     let desired: DesiredState
     do {
       desired = try ManifestLoader(configFile: options.configFile).load()
@@ -39,7 +40,13 @@ public enum ReconcileRun {
     if options.changesNothing {
       return dryRunReport(plan)
     }
-    return apply(plan, desired: desired, observed: observed, options: options, progress: progress)
+    var report = apply(plan, desired: desired, observed: observed, options: options, progress: progress)
+    let statusProblems = StatusReporting.record(report, options: options, config: desired.config, started: started)
+    if !statusProblems.isEmpty {
+      report.problems += statusProblems
+      report.exitStatus = .error
+    }
+    return report
   }
 
   private static func apply(
@@ -64,10 +71,12 @@ public enum ReconcileRun {
     }
     let converged = pending.isEmpty
     let status: ExitStatus = !problems.isEmpty ? .error : converged ? .converged : .temporary
-    return RunReport(
+    var result = RunReport(
       dryRun: false, converged: converged, outcomes: report.outcomes, problems: problems,
       orphanRemovalSuspended: plan.orphanRemovalSuspended, pendingAfterApply: pending,
       exitStatus: status)
+    result.refusedInstances = plan.refusedInstances
+    return result
   }
 
   /// The applier on the kernel, naming EBUSY holders from this observation.
@@ -93,10 +102,12 @@ public enum ReconcileRun {
   private static func dryRunReport(_ plan: Plan) -> RunReport {
     let status: ExitStatus =
       !plan.problems.isEmpty ? .error : plan.steps.isEmpty ? .converged : .changesPending
-    return RunReport(
+    var report = RunReport(
       dryRun: true, converged: plan.steps.isEmpty,
       outcomes: plan.steps.map { StepOutcome(step: $0, status: .planned) }, problems: plan.problems,
       orphanRemovalSuspended: plan.orphanRemovalSuspended, exitStatus: status)
+    report.refusedInstances = plan.refusedInstances
+    return report
   }
 
   /// Takes the run lock, or says why not: exit 75 when another run holds it.

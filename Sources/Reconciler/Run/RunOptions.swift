@@ -13,11 +13,16 @@ public struct RunOptions: Sendable {
   public var leaseWait: Double
   /// Called during a long ownership walk with the tree and the entries done so far.
   public var migrationProgress: (@Sendable (String, Int) -> Void)?
+  /// Where to write Prometheus metrics after the run (textfile collector), if anywhere.
+  public var metricsFile: String?
+  /// The command as status.json names it (`reconcile --instance 2`).
+  public var commandLine: String
 
   public init(
     configFile: String = "/etc/reconcile/site.yaml", dryRun: Bool = false, instances: [String] = [],
     mountInfoPath: String? = nil, lockTimeout: Double = 30, leaseWait: Double = 0,
-    migrationProgress: (@Sendable (String, Int) -> Void)? = nil
+    migrationProgress: (@Sendable (String, Int) -> Void)? = nil, metricsFile: String? = nil,
+    commandLine: String = "reconcile"
   ) {
     self.configFile = configFile
     self.dryRun = dryRun
@@ -26,6 +31,8 @@ public struct RunOptions: Sendable {
     self.lockTimeout = lockTimeout
     self.leaseWait = leaseWait
     self.migrationProgress = migrationProgress
+    self.metricsFile = metricsFile
+    self.commandLine = commandLine
   }
 
   /// Whether this run may change anything.

@@ -8,6 +8,8 @@ public struct RunReport: Hashable, Sendable {
   /// Rejected manifests, refused instances, failed steps, drift left after apply.
   public var problems: [Problem]
   public var orphanRemovalSuspended: Bool
+  /// Instances refused in this run.
+  public var refusedInstances: [String] = []
   /// Steps the verifying observation still found necessary after apply.
   public var pendingAfterApply: [Step]
   public var exitStatus: ExitStatus

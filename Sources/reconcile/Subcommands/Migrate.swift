@@ -34,7 +34,7 @@ extension Reconcile {
     func run() throws {
       let options = RunOptions(
         configFile: manifestOptions.config, dryRun: dryRun, lockTimeout: lockTimeout, leaseWait: wait,
-        migrationProgress: Progress.reporter())
+        migrationProgress: Progress.reporter(), commandLine: "reconcile migrate")
       let report = MigrateRun.run(options, progress: Log.stepProgress)
       Progress.finish()
       try output.print(report)
