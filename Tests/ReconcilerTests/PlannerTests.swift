@@ -225,3 +225,29 @@ private func summary(_ plan: Plan) -> [String] {
     #expect(ids == Array((100..<5_100).reversed()))
   }
 }
+
+@Suite struct PlannerLeasedDeclarationTests {
+  private let staging = "/srv/l4d/tmp/sandbox-idmap-12"
+
+  private func sandboxInstance() -> InstanceManifest {
+    let bind = BindSpec(source: "/srv/l4d/overlays/12", target: staging)
+    return InstanceManifest(
+      name: "sandbox-12", file: "sandbox-12.yaml", enabled: true,
+      mounts: [DesiredMount(spec: .bind(bind), location: SourceLocation(file: "sandbox-12.yaml", line: 2, column: 5))])
+  }
+
+  @Test func declaredStagingBindIsMountedWhileItsLeaseIsHeld() {
+    let plan = Planner.plan(
+      desired: B.desired([sandboxInstance()]),
+      observed: B.observed(B.baseEntries(), missing: [staging], heldLocks: [staging + ".lock"]))
+    #expect(plan.steps.map(\.action) == ["mkdir", "mount"])
+  }
+
+  @Test func declaredStagingBindGoesOnceItsLeaseIsReleased() {
+    let mounted = B.entry(id: 40, parent: 2, target: staging, root: "/overlays/12")
+    let released = Planner.plan(desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries() + [mounted]))
+    #expect(released.steps.map { "\($0.action) \($0.reason.rawValue)" } == ["unmount lease-released"])
+    let neverMounted = Planner.plan(desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries(), missing: [staging]))
+    #expect(neverMounted.steps.isEmpty)
+  }
+}

@@ -32,6 +32,14 @@ struct PlanDraft {
   ) {
     let target = desired.spec.target
     claimedTargets.insert(target)
+    // A declared mount on a leased path (the sandbox's staging bind) is wanted only
+    // while its lock is held: a SIGKILLed build leaves its manifest, not its bind.
+    if observed.filesystemProbed, let rule = config.leases.first(where: { $0.matches(target) }),
+      !observed.heldLeaseLocks.contains(rule.lockPath(for: target))
+    {
+      for layer in table.stack(at: target) { unmount(layer, instance: instance, reason: .leaseReleased) }
+      return
+    }
     let step = MountStep(target: target, instance: instance, reason: .missing, root: config.root,
                          mount: resolved)
     let stack = table.stack(at: target)

@@ -11,8 +11,10 @@ struct OutputOptions: ParsableArguments {
   @Option(help: "Output format.")
   var format: Format = .text
 
-  /// Prints the report on stdout in the chosen format.
+  /// Prints the report on stdout in the chosen format; under systemd, every problem
+  /// also goes to the journal at error priority.
   func print(_ report: RunReport) throws {
+    if Log.stderrIsJournal { report.problems.forEach { Log.error($0.description) } }
     switch format {
     case .text: Swift.print(TextReport.render(report), terminator: "")
     case .json: Swift.print(try JSONReport.render(report))

@@ -1,19 +1,31 @@
 import Foundation
 import Reconciler
 
-/// Diagnostics on stderr, one line each; stdout carries only the report.
+/// Diagnostics on stderr, one line each; stdout carries only the report. When stderr
+/// is the journal, each line starts with its syslog priority (`<3>` error, `<6>`
+/// info), which journald turns into the entry's priority.
 enum Log {
-  static func error(_ message: String) { write("error: \(message)") }
+  static func error(_ message: String) { write(priority: 3, "error: \(message)") }
 
-  static func info(_ message: String) { write(message) }
+  static func info(_ message: String) { write(priority: 6, message) }
 
-  /// One line per failed or skipped step while a run goes on.
+  /// One line per failed step while a run goes on.
   static func stepProgress(_ outcome: StepOutcome) {
     guard outcome.status == .failed else { return }
-    write("error: \(outcome.step.action) \(outcome.step.target): \(outcome.detail ?? "failed")")
+    error("\(outcome.step.action) \(outcome.step.target): \(outcome.detail ?? "failed")")
   }
 
-  private static func write(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+  /// Whether stderr is the stream systemd connected to the journal: JOURNAL_STREAM
+  /// holds its "device:inode" (sd_journal_stream_fd(3)), and a redirect would differ.
+  static let stderrIsJournal: Bool = {
+    guard let stream = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
+    var info = stat()
+    guard fstat(STDERR_FILENO, &info) == 0 else { return false }
+    return stream == "\(info.st_dev):\(info.st_ino)"
+  }()
+
+  private static func write(priority: Int, _ line: String) {
+    let prefix = stderrIsJournal ? "<\(priority)>" : ""
+    FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
   }
 }
