@@ -251,3 +251,17 @@ private func summary(_ plan: Plan) -> [String] {
     #expect(neverMounted.steps.isEmpty)
   }
 }
+
+@Suite struct PlannerScopeProblemTests {
+  @Test func instanceRunReportsOnlyItsOwnAndSiteWideIssues() {
+    func issue(_ instance: String?) -> ManifestIssue {
+      ManifestIssue(location: SourceLocation(file: "f", line: 1, column: 1), instance: instance, keyPath: "", message: "bad")
+    }
+    var desired = B.desired([B.overlayInstance("2")])
+    desired.issues = [issue("5"), issue(nil), issue("2")]
+    let observed = B.observed(B.baseEntries() + [B.overlayEntry(id: 10, instance: "2")])
+    let plan = Planner.plan(desired: desired, observed: observed, scope: .instances(["2"]))
+    #expect(plan.problems.map(\.instance) == [nil, "2"])
+    #expect(Planner.plan(desired: desired, observed: observed).problems.count == 3)
+  }
+}

@@ -36,7 +36,11 @@ public enum Planner {
     desired: DesiredState, observed: ObservedState, scope: Scope = .all
   ) -> Plan {
     var draft = PlanDraft(table: observed.mounts)
-    draft.problems = desired.issues.map(Problem.init)
+    // A unit's hook for one instance must not fail over another instance's manifest.
+    draft.problems = desired.issues.filter { issue in
+      guard case .instances = scope, let name = issue.instance else { return true }
+      return scope.includes(name)
+    }.map(Problem.init)
     draft.protectedTargets = desired.refused.flatMap(\.declaredTargets)
     var refused = desired.refused.map(\.name).filter(scope.includes)
     reportUnknownInstances(desired: desired, scope: scope, into: &draft)
