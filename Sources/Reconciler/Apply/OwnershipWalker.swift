@@ -36,6 +36,8 @@ public struct OwnershipWalker {
   public var progress: ((Int) -> Void)?
   /// Directory fds kept open along the current path (see the type's notes).
   var heldDirectoryLimit = 256
+  /// The least time between two progress calls.
+  var progressInterval: UInt64 = 250_000_000
 
   /// A walker for `change`.
   ///
@@ -80,7 +82,7 @@ public struct OwnershipWalker {
     defer { buffer.deallocate() }
     var walk = OwnershipWalk(
       change: change, dryRun: dryRun, heldLimit: max(2, heldDirectoryLimit), progress: progress,
-      top: Array(path.utf8), buffer: buffer)
+      progressInterval: progressInterval, top: Array(path.utf8), buffer: buffer)
     return walk.run(topFD: top)
   }
 }

@@ -39,6 +39,7 @@ struct OwnershipWalk {
   let dryRun: Bool
   let heldLimit: Int
   let progress: ((Int) -> Void)?
+  let progressInterval: UInt64
   /// The top directory's path, for error messages.
   let top: [UInt8]
   /// getdents64 records of the directory being read.
@@ -51,9 +52,10 @@ struct OwnershipWalk {
   var lastProgress: UInt64 = 0
 
   init(
-    change: OwnershipChange, dryRun: Bool, heldLimit: Int, progress: ((Int) -> Void)?, top: [UInt8],
-    buffer: UnsafeMutableRawPointer
+    change: OwnershipChange, dryRun: Bool, heldLimit: Int, progress: ((Int) -> Void)?,
+    progressInterval: UInt64, top: [UInt8], buffer: UnsafeMutableRawPointer
   ) {
+    self.progressInterval = progressInterval
     self.change = change
     self.dryRun = dryRun
     self.heldLimit = heldLimit
@@ -191,13 +193,14 @@ struct OwnershipWalk {
     return nil
   }
 
-  /// Counts one entry seen and reports progress at most four times a second.
+  /// Counts one entry seen; every 1024 entries, reports progress if `progressInterval`
+  /// has passed (a coarse clock read, not a syscall).
   @inline(__always)
   mutating func tick() {
     entries &+= 1
     guard let progress, entries & 1023 == 0 else { return }
     let now = system_coarse_nanoseconds()
-    if now &- lastProgress >= 250_000_000 {
+    if now &- lastProgress >= progressInterval {
       lastProgress = now
       progress(entries)
     }
