@@ -70,11 +70,16 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
       attempts += 1
       let left = try dryRunChanged()
       guard left > 1000 else { break }
-      let process = try startTool(dryRun: false)
+      let process = try startTool()
       usleep(UInt32.random(in: 5_000..<60_000))
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
-      guard process.terminationReason == .uncaughtSignal else { continue }  // finished first
+      guard process.terminationReason == .uncaughtSignal else {
+        // It finished before the kill: give the tree back and try again.
+        let back = OwnershipChange(fromUID: 980, fromGID: 980, toUID: 981, toGID: 981)
+        _ = try OwnershipWalker(change: back).walk(tree, beneath: host.base).get()
+        continue
+      }
       guard try dryRunChanged() < left else { continue }  // killed before it started
       kills += 1
       try assertPostOrder()
@@ -83,7 +88,7 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
     let left = try dryRunChanged()
     XCTAssertLessThan(left, total, "nothing was re-owned before the kills")
 
-    let rerun = try startTool(dryRun: false, wait: true)
+    let rerun = try CommandResult.run(executable: Tree.tool, arguments: toolArguments)
 
     XCTAssertEqual(rerun.status, 0, rerun.stderr)
     XCTAssertEqual(rerun.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -139,19 +144,16 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
     try OwnershipWalker(change: change, dryRun: true).walk(tree, beneath: host.base).get().changed
   }
 
-  private func startTool(dryRun: Bool) throws -> Process {
+  private var toolArguments: [String] { ["--from", "981:981", "--to", "980:980", "--beneath", host.base, tree] }
+
+  private func startTool() throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Tree.tool)
-    process.arguments = ["--from", "981:981", "--to", "980:980", "--beneath", host.base, tree] + (dryRun ? ["--dry-run"] : [])
+    process.arguments = toolArguments
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
-  }
-
-  private func startTool(dryRun: Bool, wait: Bool) throws -> CommandResult {
-    try CommandResult.run(
-      executable: Tree.tool, arguments: ["--from", "981:981", "--to", "980:980", "--beneath", host.base, tree] + (dryRun ? ["--dry-run"] : []))
   }
 }
 

@@ -38,6 +38,7 @@ public struct OwnershipWalkError: Error, Hashable, Sendable, CustomStringConvert
     return text
   }
 
+  /// `call path: error (ENAME): detail`, the path printable.
   public var description: String {
     var text = "\(call) \(printablePath): \(errno.description) (\(errnoName(errno)))"
     if let detail { text += ": \(detail)" }

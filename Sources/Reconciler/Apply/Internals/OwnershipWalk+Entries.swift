@@ -128,7 +128,7 @@ extension OwnershipWalk {
   /// Keeps a subdirectory's name, NUL included, in the innermost frame's region.
   @inline(__always)
   mutating func appendName(_ name: UnsafePointer<CChar>) {
-    names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name) + 1))
+    names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: cStringLength(name) + 1))
   }
 }
 

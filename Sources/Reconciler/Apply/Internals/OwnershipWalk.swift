@@ -81,7 +81,7 @@ struct OwnershipWalk {
       let failure: OwnershipWalkError?
       if innermost.cursor < names.count {
         let offset = innermost.cursor
-        let length = names.withUnsafeBufferPointer { strlen(cName($0, offset)) }
+        let length = names.withUnsafeBufferPointer { cStringLength(cName($0, offset)) }
         frames[frames.count - 1].cursor = offset + length + 1
         failure = enter(nameOffset: offset, nameLength: length)
       } else {
@@ -112,11 +112,9 @@ struct OwnershipWalk {
       return nil  // gone since it was listed: nothing left to re-own
     case .failure(.notDirectory), .failure(.tooManySymbolicLinkLevels):
       // Swapped for something else since it was listed: decide it as it is now.
-      var name = Array(names[nameOffset..<(nameOffset + nameLength + 1)])
-      return name.withUnsafeMutableBufferPointer { name in
-        let pointer = UnsafeRawPointer(name.baseAddress!).assumingMemoryBound(to: CChar.self)
-        return handle(pointer, in: parent, directories: .refuse)
-      }
+      // A copy: `handle` may append to `names`.
+      let name = Array(names[nameOffset..<(nameOffset + nameLength + 1)])
+      return name.withUnsafeBufferPointer { handle(cName($0, 0), in: parent, directories: .refuse) }
     case .failure(let error):
       return OwnershipWalkError(call: "openat2", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
     }
@@ -217,7 +215,7 @@ struct OwnershipWalk {
     }
     if let name {
       bytes.append(UInt8(ascii: "/"))
-      bytes += UnsafeRawBufferPointer(start: name, count: strlen(name))
+      bytes += UnsafeRawBufferPointer(start: name, count: cStringLength(name))
     }
     return bytes
   }

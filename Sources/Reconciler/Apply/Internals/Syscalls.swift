@@ -123,6 +123,10 @@ func system_fchmodat2(_ dirfd: Int32, _ name: UnsafePointer<CChar>, _ mode: UInt
   rcs_fchmodat2(dirfd, name, mode, flags)
 }
 
+/// The length of a NUL-terminated name. The corresponding C call is `strlen(3)`.
+@inline(__always)
+func cStringLength(_ name: UnsafePointer<CChar>) -> Int { strlen(name) }
+
 /// CLOCK_MONOTONIC_COARSE in nanoseconds: a vDSO read, cheap enough to pace progress.
 func system_coarse_nanoseconds() -> UInt64 {
   var now = timespec()
