@@ -79,6 +79,7 @@ demo: build
 	$(RELEASE_BIN) demo
 
 bench: build
+	$(SWIFT) build -c release --product ownership-walk-tool --static-swift-stdlib
 	bench/run.sh
 
 clean:

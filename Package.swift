@@ -43,6 +43,9 @@ let package = Package(
         "StateModel", "Probes", "Reconciler", "SeedHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Runs one OwnershipWalker walk in a process of its own: for the tests that
+    // SIGKILL a walk midway, and for the benchmark against `chown -R`.
+    .executableTarget(name: "ownership-walk-tool", dependencies: ["Reconciler"]),
     .target(
       name: "_ReconcileTestSupport",
       dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost"]),

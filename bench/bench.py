@@ -156,9 +156,15 @@ def ms(values):
 
 
 def main():
+    # bench.py BINARY [--only chown]: the ownership migration alone.
+    only_chown = sys.argv[2:] == ["--only", "chown"]
+    if sys.argv[2:] and not only_chown:
+        sys.exit("usage: bench.py BINARY [--only chown]")
     binary = os.path.abspath(sys.argv[1])
     print(f"reconcile benchmarks: {binary}")
     print(f"kernel {os.uname().release}, {os.cpu_count()} cores\n")
+    if only_chown:
+        return ownership_migration(binary)
 
     loop, ours, floor = stacked_collapse(binary)
     print("Collapsing 5,000 stacked binds (median of 3; target: at least 40x faster)")
@@ -175,6 +181,15 @@ def main():
     print(f"  peak resident memory         {peak / 1024:9.1f} MiB (target: 64 MiB)\n")
     print("One instance's stop or start through --instance (median of 20; target: 50 ms)")
     print(f"  reconcile --instance 7       {ms(instance):9.1f} ms")
+
+    print()
+    ownership_migration(binary)
+
+
+def ownership_migration(binary):
+    """bench/chown_bench.py, with the walk tool built beside the reconcile binary."""
+    import chown_bench
+    chown_bench.report(os.path.join(os.path.dirname(binary), "ownership-walk-tool"))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
 #endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
 #ifndef __NR_statmount
 #define __NR_statmount 457
 #endif
@@ -128,6 +131,33 @@ int rcs_mount_id(int dirfd, const char *path, int flags, uint64_t *mount_id, uin
   *dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
   *ino = stx.stx_ino;
   return 0;
+}
+
+int rcs_statx_entry(int dirfd, const char *path, int flags, struct rcs_entry_stat *out) {
+  struct statx stx;
+  unsigned int mask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
+                      STATX_INO | RCS_STATX_MNT_ID;
+  if (statx(dirfd, path, flags, mask, &stx) != 0) return -1;
+  if (!(stx.stx_mask & RCS_STATX_MNT_ID)) {
+    errno = ENOSYS;
+    return -1;
+  }
+  out->ino = stx.stx_ino;
+  out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+  out->mnt_id = stx.stx_mnt_id;
+  out->uid = stx.stx_uid;
+  out->gid = stx.stx_gid;
+  out->nlink = stx.stx_nlink;
+  out->mode = stx.stx_mode;
+  return 0;
+}
+
+ssize_t rcs_getdents64(int fd, void *buf, size_t size) {
+  return (ssize_t)syscall(__NR_getdents64, fd, buf, size);
+}
+
+int rcs_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags) {
+  return (int)syscall(__NR_fchmodat2, dirfd, path, mode, flags);
 }
 
 int rcs_statmount_supported(void) {

@@ -37,6 +37,8 @@ extern "C" {
 // aarch64 (asm-generic).
 #define RCS_O_PATH 010000000
 #define RCS_AT_NO_AUTOMOUNT 0x800
+#define RCS_DT_DIR 4
+#define RCS_DT_UNKNOWN 0
 #define RCS_CLONE_NEWNS 0x00020000
 
 int rcs_open_tree(int dirfd, const char *path, unsigned int flags);
@@ -57,6 +59,29 @@ int rcs_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint
 /// `*mount_id`, and device and inode in the other two outputs.
 int rcs_mount_id(int dirfd, const char *path, int flags, uint64_t *mount_id, uint64_t *dev,
                  uint64_t *ino);
+
+/// What the ownership walk needs to know about one entry, from one statx(2) call.
+struct rcs_entry_stat {
+  uint64_t ino;
+  uint64_t dev;     // makedev(stx_dev_major, stx_dev_minor)
+  uint64_t mnt_id;  // as in mountinfo (STATX_MNT_ID)
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t nlink;
+  uint32_t mode;    // file type and permission bits
+};
+
+/// statx(2) for type, mode, owner, link count, inode, device and mount id in one call.
+/// `flags` as for statx (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT). Fails
+/// with ENOSYS when the kernel does not report STATX_MNT_ID (before 5.8).
+int rcs_statx_entry(int dirfd, const char *path, int flags, struct rcs_entry_stat *out);
+
+/// getdents64(2): fills `buf` with `struct linux_dirent64` records; 0 at the end.
+ssize_t rcs_getdents64(int fd, void *buf, size_t size);
+
+/// fchmodat2(2) (6.6+), which unlike glibc's fchmodat takes AT_EMPTY_PATH and
+/// AT_SYMLINK_NOFOLLOW without an O_PATH-and-/proc detour.
+int rcs_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags);
 
 /// statmount(2) probe: 0 when the call exists, -1/ENOSYS when it does not.
 int rcs_statmount_supported(void);

@@ -15,6 +15,7 @@ public struct KernelMigrationSystem: MigrationSystem {
       fromUID: step.fromUID, fromGID: step.fromGID, toUID: step.toUID, toGID: step.toGID)
     let report = progress.map { report in { (count: Int) in report(step.path, count) } }
     return OwnershipWalker(change: change, dryRun: dryRun, progress: report).walk(step.path, beneath: step.root)
+      .mapError { MountSystemError(call: $0.call, path: $0.printablePath, errno: $0.errno, detail: $0.detail) }
   }
 
   public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {

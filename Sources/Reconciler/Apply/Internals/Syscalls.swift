@@ -98,3 +98,51 @@ func system_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int 
 func system_fsync(_ fd: Int32) -> Int32 { fsync(fd) }
 
 func system_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+// The ownership walk. Names come straight from getdents64 as NUL-terminated C bytes
+// and are passed on as pointers: never through String, so any byte but '/' and NUL
+// (newlines, invalid UTF-8) survives.
+
+func system_getdents64(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  rcs_getdents64(fd, buffer, count)
+}
+
+func system_statx_entry(
+  _ dirfd: Int32, _ name: UnsafePointer<CChar>, _ flags: Int32, _ entry: inout rcs_entry_stat
+) -> Int32 {
+  rcs_statx_entry(dirfd, name, flags, &entry)
+}
+
+func system_openat2(
+  _ dirfd: Int32, name: UnsafePointer<CChar>, flags: UInt64, resolve: UInt64
+) -> Int32 {
+  rcs_openat2(dirfd, name, flags, 0, resolve)
+}
+
+func system_fchownat(
+  _ dirfd: Int32, _ name: UnsafePointer<CChar>, _ uid: UInt32, _ gid: UInt32, _ flags: Int32
+) -> Int32 {
+  fchownat(dirfd, name, uid, gid, flags)
+}
+
+func system_fchown(_ fd: Int32, _ uid: UInt32, _ gid: UInt32) -> Int32 { fchown(fd, uid, gid) }
+
+func system_fchmodat2(_ dirfd: Int32, _ name: UnsafePointer<CChar>, _ mode: UInt32, _ flags: Int32) -> Int32 {
+  rcs_fchmodat2(dirfd, name, mode, flags)
+}
+
+/// The length of a NUL-terminated name. The corresponding C call is `strlen(3)`.
+@inline(__always)
+func cStringLength(_ name: UnsafePointer<CChar>) -> Int { strlen(name) }
+
+/// CLOCK_MONOTONIC_COARSE in nanoseconds: a vDSO read, cheap enough to pace progress.
+func system_coarse_nanoseconds() -> UInt64 {
+  var now = timespec()
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+  return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}
+
+/// statx flags for one entry: the entry itself, never a symlink's target, never an
+/// automount trigger.
+let statxEntryFlags = Int32(RCS_AT_SYMLINK_NOFOLLOW | RCS_AT_NO_AUTOMOUNT)
+/// openat2 for one directory level: no symlink, no mount crossing, nothing outside.
+let resolveOneLevel = RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV

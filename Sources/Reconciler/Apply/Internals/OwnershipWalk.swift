@@ -1,0 +1,233 @@
+import CMountShims
+import Glibc
+import SystemPackage
+
+/// One `OwnershipWalker.walk` in progress: an iterative post-order walk over
+/// directory fds.
+///
+/// Each directory is read to its end as soon as it is opened: other entries are
+/// decided and re-owned on the spot, subdirectory names are kept (as NUL-terminated
+/// bytes) in `names`. Then its subdirectories are walked one by one, and the
+/// directory itself is re-owned last. So no read position has to survive a descent,
+/// one getdents buffer serves the whole walk, and a closed ancestor fd can be
+/// re-opened through `..` without losing anything.
+struct OwnershipWalk {
+  /// One directory on the current path, the top one first.
+  struct Frame {
+    /// `O_RDONLY | O_DIRECTORY`, or -1 while closed: only the innermost `heldLimit`
+    /// levels stay open.
+    var fd: Int32
+    var dev: UInt64
+    var ino: UInt64
+    /// Owned by `from` when opened: re-owned once its contents are done.
+    var owned: Bool
+    /// Its own name in `names`, inside its parent's region (unused for the top).
+    var nameOffset: Int
+    var nameLength: Int
+    /// Its region of `names` (subdirectories to walk) runs from here to the end of
+    /// `names` while it is the innermost frame.
+    var regionStart: Int
+    /// The next subdirectory name to walk.
+    var cursor: Int
+  }
+
+  static let directoryFlags = UInt64(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+  static let bufferSize = 64 * 1024
+  static let entryFDFlags = statxEntryFlags | Int32(RCS_AT_EMPTY_PATH)
+
+  let change: OwnershipChange
+  let dryRun: Bool
+  let heldLimit: Int
+  let progress: ((Int) -> Void)?
+  let progressInterval: UInt64
+  /// The top directory's path, for error messages.
+  let top: [UInt8]
+  /// getdents64 records of the directory being read.
+  let buffer: UnsafeMutableRawPointer
+  var rootMountID: UInt64 = 0
+  var frames: [Frame] = []
+  var names: [UInt8] = []
+  var counts = OwnershipCounts()
+  var entries = 0
+  var lastProgress: UInt64 = 0
+
+  init(
+    change: OwnershipChange, dryRun: Bool, heldLimit: Int, progress: ((Int) -> Void)?,
+    progressInterval: UInt64, top: [UInt8], buffer: UnsafeMutableRawPointer
+  ) {
+    self.progressInterval = progressInterval
+    self.change = change
+    self.dryRun = dryRun
+    self.heldLimit = heldLimit
+    self.progress = progress
+    self.top = top
+    self.buffer = buffer
+    names.reserveCapacity(64 * 1024)
+  }
+
+  /// Walks the tree under `topFD` (which it takes over and closes).
+  mutating func run(topFD: Int32) -> Result<OwnershipCounts, OwnershipWalkError> {
+    defer { for frame in frames where frame.fd >= 0 { system_close(frame.fd) } }
+    var entry = rcs_entry_stat()
+    if case .failure(let error) = valueOrErrno({ system_statx_entry(topFD, "", Self.entryFDFlags, &entry) }) {
+      system_close(topFD)
+      return .failure(OwnershipWalkError(call: "statx", path: top, errno: error))
+    }
+    rootMountID = entry.mnt_id
+    lastProgress = system_coarse_nanoseconds()
+    tick()
+    if let error = push(fd: topFD, entry, nameOffset: 0, nameLength: 0) { return .failure(error) }
+    while let innermost = frames.last {
+      let failure: OwnershipWalkError?
+      if innermost.cursor < names.count {
+        let offset = innermost.cursor
+        let length = names.withUnsafeBufferPointer { cStringLength(cName($0, offset)) }
+        frames[frames.count - 1].cursor = offset + length + 1
+        failure = enter(nameOffset: offset, nameLength: length)
+      } else {
+        failure = finish()
+      }
+      if let failure { return .failure(failure) }
+    }
+    return .success(counts)
+  }
+
+  /// Opens the subdirectory named at `nameOffset` in the innermost directory and
+  /// reads it; another mount is counted and left.
+  private mutating func enter(nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
+    let parent = frames[frames.count - 1].fd
+    let opened = names.withUnsafeBufferPointer { names in
+      valueOrErrno {
+        system_openat2(parent, name: cName(names, nameOffset), flags: Self.directoryFlags, resolve: resolveOneLevel)
+      }
+    }
+    let fd: Int32
+    switch opened {
+    case .success(let value): fd = value
+    case .failure(.improperLink):
+      // RESOLVE_NO_XDEV: the name is a mount point.
+      counts.skippedOtherMounts += 1
+      return nil
+    case .failure(.noSuchFileOrDirectory):
+      return nil  // gone since it was listed: nothing left to re-own
+    case .failure(.notDirectory), .failure(.tooManySymbolicLinkLevels):
+      // Swapped for something else since it was listed: decide it as it is now.
+      // A copy: `handle` may append to `names`.
+      let name = Array(names[nameOffset..<(nameOffset + nameLength + 1)])
+      return name.withUnsafeBufferPointer { handle(cName($0, 0), in: parent, directories: .refuse) }
+    case .failure(let error):
+      return OwnershipWalkError(call: "openat2", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
+    }
+    var entry = rcs_entry_stat()
+    if case .failure(let error) = valueOrErrno({ system_statx_entry(fd, "", Self.entryFDFlags, &entry) }) {
+      system_close(fd)
+      return OwnershipWalkError(call: "statx", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
+    }
+    guard entry.mnt_id == rootMountID else {
+      system_close(fd)
+      counts.skippedOtherMounts += 1
+      return nil
+    }
+    return push(fd: fd, entry, nameOffset: nameOffset, nameLength: nameLength)
+  }
+
+  /// Makes `fd` the innermost frame, closes the ancestor that falls out of the
+  /// window, and reads the directory.
+  private mutating func push(fd: Int32, _ entry: rcs_entry_stat, nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
+    frames.append(Frame(
+      fd: fd, dev: entry.dev, ino: entry.ino, owned: change.matches(uid: entry.uid, gid: entry.gid),
+      nameOffset: nameOffset, nameLength: nameLength, regionStart: names.count, cursor: names.count))
+    let outside = frames.count - 1 - heldLimit
+    if outside >= 0 && frames[outside].fd >= 0 {
+      system_close(frames[outside].fd)
+      frames[outside].fd = -1
+    }
+    return readDirectory(fd)
+  }
+
+  /// Re-owns the innermost directory now that its contents are done, re-opens its
+  /// parent if that was closed, and pops it.
+  private mutating func finish() -> OwnershipWalkError? {
+    let depth = frames.count - 1
+    let frame = frames[depth]
+    if frame.owned {
+      if !dryRun, case .failure(let error) = valueOrErrno({ system_fchown(frame.fd, change.toUID, change.toGID) }) {
+        return OwnershipWalkError(call: "fchown", path: path(depth: depth), errno: error)
+      }
+      counts.changed += 1
+    } else {
+      counts.skippedForeign += 1
+    }
+    if depth > 0 && frames[depth - 1].fd < 0 {
+      if let error = reopenParent(from: frame.fd, depth: depth - 1) { return error }
+    }
+    system_close(frame.fd)
+    frames.removeLast()
+    names.removeSubrange(frame.regionStart..<names.count)
+    return nil
+  }
+
+  /// Re-opens the frame at `depth` through `..` of its child and checks it is still
+  /// the same directory: one moved away mid-walk stops the walk rather than have it
+  /// continue somewhere else.
+  private mutating func reopenParent(from child: Int32, depth: Int) -> OwnershipWalkError? {
+    let resolve = RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV
+    let fd: Int32
+    switch valueOrErrno({ system_openat2(child, name: "..", flags: Self.directoryFlags, resolve: resolve) }) {
+    case .success(let value): fd = value
+    case .failure(let error): return OwnershipWalkError(call: "openat2 ..", path: path(depth: depth), errno: error)
+    }
+    var entry = rcs_entry_stat()
+    let stat = valueOrErrno { system_statx_entry(fd, "", Self.entryFDFlags, &entry) }
+    guard case .success = stat, entry.dev == frames[depth].dev, entry.ino == frames[depth].ino,
+      entry.mnt_id == rootMountID
+    else {
+      system_close(fd)
+      return OwnershipWalkError(
+        call: "openat2 ..", path: path(depth: depth), errno: .staleNFSFileHandle,
+        detail: "this directory is no longer the parent it was (moved during the walk)")
+    }
+    frames[depth].fd = fd
+    return nil
+  }
+
+  /// Counts one entry seen; every 1024 entries, reports progress if `progressInterval`
+  /// has passed (a coarse clock read, not a syscall).
+  @inline(__always)
+  mutating func tick() {
+    entries &+= 1
+    guard let progress, entries & 1023 == 0 else { return }
+    let now = system_coarse_nanoseconds()
+    if now &- lastProgress >= progressInterval {
+      lastProgress = now
+      progress(entries)
+    }
+  }
+
+  /// The path of the frame at `depth`, with `name` appended when given.
+  func path(depth: Int, appending name: UnsafePointer<CChar>? = nil) -> [UInt8] {
+    var bytes = top
+    if depth >= 1 {
+      for frame in frames[1...depth] {
+        bytes.append(UInt8(ascii: "/"))
+        bytes += names[frame.nameOffset..<(frame.nameOffset + frame.nameLength)]
+      }
+    }
+    if let name {
+      bytes.append(UInt8(ascii: "/"))
+      bytes += UnsafeRawBufferPointer(start: name, count: cStringLength(name))
+    }
+    return bytes
+  }
+
+  /// The path of a subdirectory of the innermost frame named in `names`.
+  func path(nameOffset: Int, nameLength: Int) -> [UInt8] {
+    path(depth: frames.count - 1) + [UInt8(ascii: "/")] + names[nameOffset..<(nameOffset + nameLength)]
+  }
+}
+
+/// The NUL-terminated name at `offset` of `names`, as C wants it.
+@inline(__always)
+func cName(_ names: UnsafeBufferPointer<UInt8>, _ offset: Int) -> UnsafePointer<CChar> {
+  UnsafeRawPointer(names.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+}

@@ -1,0 +1,97 @@
+"""The ownership migration against `chown -R --from=U:G U2:G2` (DESIGN.md 6).
+
+Builds one 200,021-entry tree on a tmpfs (20 directories of 1,000 directories of 9
+files), owned by the sandbox uid, and times both tools on that same tree, taking
+turns going first, with the tree given back to the sandbox (untimed) after each.
+tmpfs keeps the cache warm. Wall time is what counts; CPU time (user + system, from
+wait4) is shown too, being less disturbed by whatever else shares the cores.
+
+Needs root inside a private mount namespace: `bench/run.sh BINARY --only chown`, or
+    unshare -m --propagation private python3 bench/chown_bench.py .build/release/ownership-walk-tool
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench import drop, fresh_base, ms
+
+SANDBOX, LEFT4ME = "981:981", "980:980"
+
+
+def build_tree(top, outer=20, inner=1000, files=9):
+    """The tree, and how many entries it has (itself included)."""
+    os.mkdir(top)
+    for o in range(outer):
+        for i in range(inner):
+            leaf = f"{top}/o{o}/i{i}"
+            os.makedirs(leaf)
+            for f in range(files):
+                os.close(os.open(f"{leaf}/f{f}.vpk", os.O_CREAT | os.O_WRONLY, 0o644))
+    return 1 + outer + outer * inner * (files + 1)
+
+
+def give_back(tree):
+    subprocess.run(["chown", "-R", SANDBOX, tree], check=True)
+
+
+def timed(argv):
+    """Wall and CPU seconds of one command; exit status, stdout and stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, proc.returncode, out.read(), err.read().decode()
+
+
+def ownership_migration(tool, rounds=11):
+    """(wall, cpu) times of chown -R --from and of our walk over one tree, and our counts."""
+    base = fresh_base("chown")
+    tree = base + "/overlays"
+    total = build_tree(tree)
+    give_back(tree)
+    chown, ours, counts = [], [], None
+
+    def time_chown():
+        wall, cpu, status, _, err = timed(["chown", "-R", f"--from={SANDBOX}", LEFT4ME, tree])
+        if status != 0:
+            sys.exit(f"chown -R failed ({status}): {err}")
+        chown.append((wall, cpu))
+
+    def time_ours():
+        nonlocal counts
+        wall, cpu, status, out, err = timed([tool, "--from", SANDBOX, "--to", LEFT4ME, "--beneath", base, tree])
+        if status != 0:
+            sys.exit(f"ownership-walk-tool failed ({status}): {err}")
+        counts = json.loads(out)
+        if counts["changed"] != total:
+            sys.exit(f"walk re-owned {counts['changed']} of {total} entries")
+        ours.append((wall, cpu))
+
+    for round in range(rounds):
+        for run_one in ([time_chown, time_ours] if round % 2 == 0 else [time_ours, time_chown]):
+            run_one()
+            give_back(tree)
+    drop(base)
+    return total, chown, ours, counts
+
+
+def report(tool):
+    total, chown, ours, counts = ownership_migration(tool)
+    wall = lambda times: ms([t[0] for t in times])
+    cpu = lambda times: ms([t[1] for t in times])
+    print(f"Ownership migration of {total:,} entries on tmpfs (median of {len(chown)}; target: no slower than chown -R)")
+    print(f"  chown -R --from={SANDBOX} {LEFT4ME}  {wall(chown):7.1f} ms wall  {cpu(chown):7.1f} ms cpu")
+    print(f"  ownership-walk-tool                {wall(ours):7.1f} ms wall  {cpu(ours):7.1f} ms cpu")
+    print(f"  ratio                              {wall(ours) / wall(chown):7.2f}x wall   {cpu(ours) / cpu(chown):5.2f}x cpu")
+    print(f"  walk counts {counts}")
+
+
+if __name__ == "__main__":
+    report(os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/ownership-walk-tool"))
