@@ -189,7 +189,7 @@ def main():
 def ownership_migration(binary):
     """bench/chown_bench.py, with the walk tool built beside the reconcile binary."""
     import chown_bench
-    chown_bench.report(os.path.join(os.path.dirname(binary), "ownership-walk-tool"))
+    chown_bench.report(os.path.join(os.path.dirname(binary), "ownership-walk-tool"), binary)
 
 
 if __name__ == "__main__":
