@@ -4,6 +4,10 @@ import Reconciler
 /// `reconcile`: observe, plan and apply the mounts the manifests ask for.
 @main
 struct Reconcile: ParsableCommand {
+  /// Every subcommand carries it too: `reconcile --version` lands on the default
+  /// subcommand, which must print it rather than run.
+  static let version = "0.1.0"
+
   static let configuration = CommandConfiguration(
     abstract: "Keep a host's mounts in the state its manifests declare.",
     usage: """
@@ -24,7 +28,7 @@ struct Reconcile: ParsableCommand {
       error; 75 temporary (another run holds the lock, or a migration waits for a build's \
       lease).
       """,
-    version: "0.1.0",
+    version: Reconcile.version,
     subcommands: [Apply.self, Migrate.self, Validate.self, Demo.self],
     defaultSubcommand: Apply.self)
 

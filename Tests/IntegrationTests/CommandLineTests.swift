@@ -11,6 +11,15 @@ final class CommandLineTests: PrivilegedTestCase {
     XCTAssertEqual(try ScratchHost.run(["--instance", "../etc"]).status, 64)
   }
 
+  func testVersionPrintsAndRunsNothing() throws {
+    try host.seed.build()
+    let result = try reconcile("--version")
+    XCTAssertEqual(result.status, 0)
+    XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: host.root + "/.reconcile"), "no run happened")
+    XCTAssertEqual(try ScratchHost.run(["migrate", "--version"]).status, 0)
+  }
+
   func testHelpExplainsEveryExitCode() throws {
     let help = try ScratchHost.run(["--help"]).stdout
     for code in ["0 converged", "1 an error", "2 dry run", "64 usage", "75 temporary"] {

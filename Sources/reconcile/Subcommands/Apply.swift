@@ -6,7 +6,8 @@ extension Reconcile {
   /// The default action: observe, plan, apply, verify.
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Observe, plan and apply; then verify with a fresh observation (the default).")
+      abstract: "Observe, plan and apply; then verify with a fresh observation (the default).",
+      version: Reconcile.version)
 
   @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var output: OutputOptions

@@ -13,7 +13,8 @@ extension Reconcile {
         overlay, a tainted upperdir, a build holding its lease), then shows the dry-run plan, \
         the apply, the steady state and a run that does nothing. Nothing outside its \
         namespace and temporary directory changes.
-        """)
+        """,
+      version: Reconcile.version)
 
     func run() throws {
       let ok = try DemoScript().run()

@@ -13,7 +13,8 @@ extension Reconcile {
         build holds a lease. Exit 0 when done (or nothing was pending); 75 when still \
         deferred by a held lease (after --wait); 1 on error; with --dry-run, 2 when \
         something would change.
-        """)
+        """,
+      version: Reconcile.version)
 
     @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var output: OutputOptions

@@ -11,7 +11,8 @@ extension Reconcile {
         escaping its root, a tainted upperdir). Warnings: something that cannot be checked on \
         this host (a directory or user that does not exist here). Exit 0 without errors, 1 \
         otherwise.
-        """)
+        """,
+      version: Reconcile.version)
 
     @OptionGroup var manifestOptions: ManifestOptions
 
