@@ -13,7 +13,7 @@ RELEASE_BIN = .build/release/reconcile
 MANUAL = .build/plugins/GenerateManual/outputs/reconcile/reconcile.8
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
-.PHONY: all deps build test demo bench clean install uninstall
+.PHONY: all deps build test demo bench clean install uninstall e2e
 
 all: build
 
@@ -74,6 +74,11 @@ uninstall:
 # CI=true as root a skip is a failure.
 test: deps
 	@scripts/run-tests.sh
+
+# The end-to-end test alone: install into a scratch root, boot it with systemd-nspawn.
+e2e: deps
+	rm -rf .build-e2e-dest && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build-e2e-dest
+	scripts/verify-units.sh .build-e2e-dest && tests/e2e/run.sh .build-e2e-dest
 
 demo: build
 	$(RELEASE_BIN) demo

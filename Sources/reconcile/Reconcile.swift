@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Reconciler
 
 /// `reconcile`: observe, plan and apply the mounts the manifests ask for.
@@ -7,6 +8,18 @@ struct Reconcile: ParsableCommand {
   /// Every subcommand carries it too: `reconcile --version` lands on the default
   /// subcommand, which must print it rather than run.
   static let version = "0.1.0"
+
+  /// Refuses to start without /proc. The static Swift runtime reads its arguments
+  /// from /proc/self/cmdline; without it (a bare chroot) they vanish and the default
+  /// subcommand would apply, even where `--dry-run` was asked for. reconcile needs
+  /// /proc for mountinfo and namespaces anyway.
+  static func main() {
+    guard FileManager.default.isReadableFile(atPath: "/proc/self/cmdline") else {
+      FileHandle.standardError.write(Data("reconcile: /proc is not mounted; refusing to run without it\n".utf8))
+      Foundation.exit(ExitStatus.usage.rawValue)
+    }
+    main(nil)
+  }
 
   static let configuration = CommandConfiguration(
     abstract: "Keep a host's mounts in the state its manifests declare.",

@@ -83,3 +83,19 @@ private func overlayStep(_ target: String) -> Step {
     #expect(noRetry == .failure(.interrupted))
   }
 }
+
+@Suite struct ApplierPropagationTests {
+  /// Unmounting a layer under a shared parent also removes its propagated peers; a
+  /// planned layer that went that way is done, not failed.
+  @Test func layerGoneWithAPropagatedUnmountIsDone() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10, 12]])  // 11 went with 12's peers
+    let plan = Plan(steps: [
+      .unmount(UnmountStep(target: "/srv/m", mountID: 12, parentID: 11, fsType: "ext4", instance: nil, reason: .orphan)),
+      .unmount(UnmountStep(target: "/srv/m", mountID: 11, parentID: 10, fsType: "ext4", instance: nil, reason: .orphan)),
+    ], problems: [], orphanRemovalSuspended: false)
+    system.stacks["/srv/m"] = [12]
+    let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.done, .done])
+    #expect(report.outcomes[1].detail == "already gone with a propagated unmount")
+  }
+}

@@ -23,6 +23,7 @@ fi
 
 work=$(mktemp -d /var/tmp/reconcile-e2e.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+[[ -n ${KEEP_E2E:-} ]] && trap 'echo "e2e: kept $work"' EXIT
 root=$work/root
 cp -a "$base" "$root"
 cp -a "$dest/." "$root/"
@@ -31,8 +32,12 @@ cp -a "$dest/." "$root/"
 if [[ -e $root/opt/swift ]] || chroot "$root" sh -c 'command -v swift' >/dev/null 2>&1; then
   echo "e2e: the guest root has a Swift toolchain; it must not"; exit 1
 fi
-chroot "$root" /usr/local/sbin/reconcile --version > "$work/version.txt"
-echo "e2e: installed binary runs in the guest: reconcile $(cat "$work/version.txt")"
+systemd-nspawn -q -D "$root" --register=no --keep-unit /usr/local/sbin/reconcile --version > "$work/version.txt" 2>/dev/null
+echo "e2e: installed binary runs in the guest without a Swift toolchain: reconcile $(tr -d '\r' < "$work/version.txt")"
+# Without /proc (a bare chroot) it must refuse, not run with its arguments lost.
+if chroot "$root" /usr/local/sbin/reconcile --dry-run >/dev/null 2>&1 || [[ $? -ne 64 ]]; then
+  echo "e2e: without /proc the binary did not refuse with 64"; exit 1
+fi
 
 chroot "$root" groupadd -g 980 left4me
 chroot "$root" useradd -u 980 -g 980 -M -d /var/lib/left4me -s /usr/sbin/nologin left4me

@@ -86,6 +86,17 @@ public struct Applier {
     var outcomes: [StepOutcome] = []
     for (position, layer) in chain.enumerated() {
       if case .failure(let error) = system.unmount(target) {
+        // Under a shared parent, unmounting one layer also removes its propagated
+        // peers, which may be the layers still planned here: then they are gone.
+        let remaining = chain[position...]
+        if error == .invalidArgument, case .success(let top) = system.mountID(at: target),
+          !remaining.contains(where: { $0.mountID == top })
+        {
+          outcomes += remaining.map {
+            StepOutcome(step: .unmount($0), status: .done, detail: "already gone with a propagated unmount")
+          }
+          return outcomes
+        }
         outcomes.append(unmountFailure(layer, error))
         outcomes += chain[(position + 1)...].map {
           StepOutcome(step: .unmount($0), status: .skipped, detail: "a mount on or below it could not be removed")

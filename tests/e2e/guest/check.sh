@@ -21,6 +21,9 @@ done
 [ "$(stat -c %U $R/overlays/12/built.cfg)" = left4me ] && pass "migration ran: overlays/12 owned by left4me" || fail "overlays/12 owned by $(stat -c %U $R/overlays/12/built.cfg)"
 grep -q '"outcome" : "converged"' $R/.reconcile/status.json && pass "status.json says converged" || fail "status.json: $(cat $R/.reconcile/status.json)"
 journalctl -u reconcile.service --no-pager -o short-monotonic > $out/reconcile-journal.txt 2>&1
+grep " $R/" /proc/self/mountinfo > $out/converged-mounts.txt
+covered=$(awk -v r="$R/overlays" 'index($5, r) == 1' /proc/self/mountinfo | wc -l)
+[ "$covered" = 0 ] && pass "no mount left on a layer directory (propagated copies gone)" || fail "$covered mounts cover layer directories"
 cp $R/.reconcile/status.json $out/status.json
 
 # 2. A game server with a private namespace, started and stopped a few times:
