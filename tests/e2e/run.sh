@@ -63,7 +63,8 @@ install -D -m 0755 "$here/guest/check.sh" "$root/usr/local/libexec/e2e/check.sh"
 install -m 0644 "$here/guest/e2e-break.service" "$here/guest/e2e-check.service" "$root/etc/systemd/system/"
 mkdir -p "$root/e2e"
 systemctl --root="$root" enable reconcile.timer e2e-break.service e2e-check.service >/dev/null 2>&1
-systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer >/dev/null 2>&1 || true
+systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
+  systemd-logind.service console-getty.service >/dev/null 2>&1 || true
 
 echo "e2e: booting the guest with systemd-nspawn (the timer converges it; up to 5 minutes)"
 # nspawn wants a terminal for the guest's console; script(1) gives it one.
