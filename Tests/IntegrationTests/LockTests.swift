@@ -35,4 +35,32 @@ final class LockTests: PrivilegedTestCase {
       XCTAssertEqual(host.stackDepth(target), 1, target)
     }
   }
+
+  /// A run that waited for the lock acts on the manifests as they are when it gets
+  /// it: a unit's start hook may have written one meanwhile (seen in the e2e test).
+  func testRunThatWaitedForTheLockReadsTheManifestsAgain() throws {
+    try host.seed.build()
+    try FileManager.default.createDirectory(atPath: host.root + "/.reconcile", withIntermediateDirectories: true)
+    let lock = try HostFixture.holdLease(host.root + "/.reconcile/lock")
+    let waiting = Process()
+    waiting.executableURL = URL(fileURLWithPath: ScratchHost.reconcileBinary)
+    waiting.arguments = ["--config", host.config, "--lock-timeout", "30"]
+    waiting.standardOutput = FileHandle.nullDevice
+    waiting.standardError = FileHandle.nullDevice
+    try waiting.run()
+    usleep(500_000)  // it has loaded the manifests and waits for the lock
+    try host.seed.write(host.seed.instancesDirectory + "/7.yaml", """
+      mounts:
+        - type: overlay
+          target: runtime/7/merged
+          lowerdirs: [overlays/4, installation]
+          upperdir: runtime/7/upper
+          workdir: runtime/7/work
+
+      """)
+    lock.release()
+    waiting.waitUntilExit()
+    XCTAssertEqual(waiting.terminationStatus, 0)
+    XCTAssertEqual(host.stackDepth("runtime/7/merged"), 1, "the manifest written while it waited was read")
+  }
 }

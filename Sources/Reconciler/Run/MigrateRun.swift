@@ -11,7 +11,7 @@ import StateModel
 public enum MigrateRun {
   public static func run(_ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }) -> RunReport {
     let started = Date()
-    let desired: DesiredState
+    var desired: DesiredState
     do {
       desired = try ManifestLoader(configFile: options.configFile).load()
     } catch {
@@ -24,6 +24,11 @@ public enum MigrateRun {
         switch ReconcileRun.acquireLock(desired, options) {
         case .success(let held): lock = held
         case .failure(let failure): return failure.report
+        }
+        do {
+          desired = try ManifestLoader(configFile: options.configFile).load()
+        } catch {
+          return ReconcileRun.failed(options, problems: error.problems)
         }
       }
       let observed: ObservedState

@@ -13,7 +13,7 @@ public enum ReconcileRun {
     _ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }
   ) -> RunReport {
     let started = Date()
-    let desired: DesiredState
+    var desired: DesiredState
     do {
       desired = try ManifestLoader(configFile: options.configFile).load()
     } catch {
@@ -24,6 +24,13 @@ public enum ReconcileRun {
       switch acquireLock(desired, options) {
       case .success(let held): lock = held
       case .failure(let failure): return failure.report
+      }
+      // Read the manifests again under the lock: a run that waited for it must not
+      // act on what they said before (a unit's hook may have rewritten one meanwhile).
+      do {
+        desired = try ManifestLoader(configFile: options.configFile).load()
+      } catch {
+        return failed(options, problems: error.problems)
       }
     }
     defer { withExtendedLifetime(lock) {} }

@@ -33,7 +33,7 @@ for round in 1 2 3; do
   sleep 1
   [ "$(depth $R/runtime/2/merged)" = 1 ] && pass "start $round: runtime/2/merged mounted once" || fail "start $round: depth $(depth $R/runtime/2/merged)"
   pid=$(systemctl show -p MainPID --value left4me-server@2)
-  [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] && pass "start $round: the server runs in a private mount namespace" || fail "start $round: server shares PID 1's namespace"
+  [ "$pid" -gt 0 ] && [ -n "$(readlink /proc/$pid/ns/mnt)" ] && [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] && pass "start $round: the server runs in a private mount namespace" || fail "start $round: server shares PID 1's namespace"
   systemctl stop left4me-server@2
   result=$(systemctl show -p Result --value left4me-server@2)
   [ "$result" = success ] && pass "stop $round: unit result success" || fail "stop $round: result $result"
