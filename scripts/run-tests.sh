@@ -36,6 +36,7 @@ fi
 # end-to-end test against a real systemd (root only).
 if [[ $(id -u) -eq 0 ]]; then
   dest=$(mktemp -d /tmp/reconcile-install.XXXXXX)
+  chmod 0755 "$dest"
   trap 'rm -f "$log"; rm -rf "$dest"' EXIT
   echo "make install DESTDIR=$dest"
   make --no-print-directory install DESTDIR="$dest" PREFIX=/usr/local >"$dest.log" 2>&1 || { tail -20 "$dest.log"; exit 1; }

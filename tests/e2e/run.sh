@@ -26,7 +26,10 @@ trap 'rm -rf "$work"' EXIT
 [[ -n ${KEEP_E2E:-} ]] && trap 'echo "e2e: kept $work"' EXIT
 root=$work/root
 cp -a "$base" "$root"
-cp -a "$dest/." "$root/"
+# Into the guest without touching its existing directories: `cp -a DEST/.` would give
+# the guest's / the install directory's mode (mktemp's 0700), and no user but root
+# could reach anything.
+tar -C "$dest" -cf - . | tar -C "$root" -xf - --no-overwrite-dir
 
 # The guest has no Swift toolchain; the installed binary must run on its own.
 if [[ -e $root/opt/swift ]] || chroot "$root" sh -c 'command -v swift' >/dev/null 2>&1; then
@@ -81,7 +84,10 @@ sed 's/^/  /' "$root/e2e/result"
 echo "e2e: how the timer's runs went (journal of reconcile.service):"
 grep -E "reconcile\[|Finished|Failed" "$root/e2e/reconcile-journal.txt" | head -12 | sed 's/^/  /' || true
 if grep -q '^FAIL' "$root/e2e/result" || ! grep -q '^done' "$root/e2e/result"; then
-  echo "e2e: FAILED"
+  rm -rf "$cache/last-failure" && cp -a "$root/e2e" "$cache/last-failure"
+  echo "e2e: the game server's journal:"
+  tail -25 "$root/e2e/server-journal.txt" | sed 's/^/  /'
+  echo "e2e: FAILED (the guest's findings are kept in $cache/last-failure)"
   exit 1
 fi
 echo "e2e: $(grep -c '^PASS' "$root/e2e/result") passed, 0 failed"
