@@ -86,7 +86,7 @@ extension Step: CustomStringConvertible {
       let deferred = step.deferredBy.isEmpty ? "" : "; deferred: lease \(step.deferredBy.joined(separator: ", ")) held"
       return "chown    \(step.path) (migration \(step.id): \(step.fromUID):\(step.fromGID) -> \(step.toUID):\(step.toGID)\(deferred))"
     case .record(let step):
-      return "record   \(step.file) (migration \(step.id) done)"
+      return "record   \(step.file) (migration \(step.id), once its walk finished)"
     }
   }
 }
