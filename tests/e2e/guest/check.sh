@@ -40,6 +40,29 @@ for round in 1 2 3; do
   [ "$(depth $R/runtime/2/merged)" = 0 ] && pass "stop $round: runtime/2/merged unmounted" || fail "stop $round: still mounted"
 done
 journalctl -u left4me-server@2 --no-pager -o short-monotonic > $out/server-journal.txt 2>&1
+
+# 3. A script build through left4me-script-sandbox: it holds its lease, reconcile makes
+# the idmapped staging bind, the build runs as l4d2-sandbox, files land as left4me.
+sandbox=/usr/local/libexec/left4me/left4me-script-sandbox
+if $sandbox 12 /bin/sh -c 'id -u > /overlay/built-by-uid && echo x > /overlay/built-by-sandbox' > $out/sandbox.txt 2>&1; then
+  [ "$(cat $R/overlays/12/built-by-uid)" = 981 ] && pass "sandbox build ran as l4d2-sandbox (981)" || fail "build ran as $(cat $R/overlays/12/built-by-uid)"
+  [ "$(stat -c %U:%G $R/overlays/12/built-by-sandbox)" = left4me:left4me ] && pass "its files landed on disk as left4me" || fail "built file owned by $(stat -c %U:%G $R/overlays/12/built-by-sandbox)"
+  [ "$(depth $R/tmp/sandbox-idmap-12)" = 0 ] && pass "staging bind gone after the build" || fail "staging bind left after the build"
+  [ ! -e /etc/reconcile/instances.d/sandbox-12.yaml ] && pass "the build's manifest removed" || fail "sandbox-12.yaml left"
+else
+  fail "sandbox build: $(cat $out/sandbox.txt)"
+fi
+# A build SIGKILLed mid-way leaves its staging bind; its lease dies with it, so the
+# next reconcile run removes the bind.
+setsid $sandbox 12 /bin/sleep 60 > $out/killed-sandbox.txt 2>&1 &
+for i in $(seq 1 50); do [ "$(depth $R/tmp/sandbox-idmap-12)" = 1 ] && break; sleep 0.2; done
+[ "$(depth $R/tmp/sandbox-idmap-12)" = 1 ] && pass "killed build: staging bind was up" || fail "killed build: staging bind never came up: $(cat $out/killed-sandbox.txt)"
+# setsid made the helper its own process group: kill it and systemd-run together.
+kill -KILL -- "-$!"
+systemctl kill --signal=KILL 'run-*.service' >/dev/null 2>&1 || true
+sleep 1
+/usr/local/sbin/reconcile > $out/after-kill.txt 2>&1
+[ "$(depth $R/tmp/sandbox-idmap-12)" = 0 ] && pass "killed build: the next run removed its staging bind" || fail "killed build: staging bind still there: $(cat $out/after-kill.txt)"
 grep -qi ebusy $out/server-journal.txt $out/reconcile-journal.txt && fail "EBUSY in the journal" || pass "no EBUSY in the journal"
 /usr/local/sbin/reconcile --dry-run > $out/final-dry-run.txt 2>&1 && pass "final dry run plans nothing" || fail "final dry run: $(cat $out/final-dry-run.txt)"
 echo done >> $out/result
