@@ -11,25 +11,13 @@ import StateModel
 public enum MigrateRun {
   public static func run(_ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }) -> RunReport {
     let started = Date()
-    var desired: DesiredState
-    do {
-      desired = try ManifestLoader(configFile: options.configFile).load()
-    } catch {
-      return ReconcileRun.failed(options, problems: error.problems)
-    }
     let deadline = Date().addingTimeInterval(options.leaseWait)
     while true {
-      var lock: RunLock?
-      if !options.changesNothing {
-        switch ReconcileRun.acquireLock(desired, options) {
-        case .success(let held): lock = held
-        case .failure(let failure): return failure.report
-        }
-        do {
-          desired = try ManifestLoader(configFile: options.configFile).load()
-        } catch {
-          return ReconcileRun.failed(options, problems: error.problems)
-        }
+      let desired: DesiredState
+      let lock: RunLock?
+      switch ReconcileRun.loadUnderLock(options) {
+      case .success(let loaded): (desired, lock) = loaded
+      case .failure(let failure): return failure.report
       }
       let observed: ObservedState
       do {
@@ -42,8 +30,7 @@ public enum MigrateRun {
         if case .setOwner(let step) = $0 { return !step.deferredBy.isEmpty } else { return false }
       }
       if deferred && Date() < deadline && plan.problems.isEmpty {
-        withExtendedLifetime(lock) {}
-        lock = nil
+        withExtendedLifetime(lock) {}  // released here: timer runs go on while we wait
         Thread.sleep(forTimeInterval: 1)
         continue
       }
@@ -51,11 +38,7 @@ public enum MigrateRun {
       let applied = ReconcileRun.applier(for: observed, migrationProgress: options.migrationProgress)
         .apply(plan, progress: progress)
       var report = summarize(plan, applied)
-      let statusProblems = StatusReporting.record(report, options: options, config: desired.config, started: started)
-      if !statusProblems.isEmpty {
-        report.problems += statusProblems
-        report.exitStatus = .error
-      }
+      StatusReporting.record(&report, options: options, config: desired.config, started: started)
       withExtendedLifetime(lock) {}
       return report
     }

@@ -13,25 +13,11 @@ public enum ReconcileRun {
     _ options: RunOptions, progress: (StepOutcome) -> Void = { _ in }
   ) -> RunReport {
     let started = Date()
-    var desired: DesiredState
-    do {
-      desired = try ManifestLoader(configFile: options.configFile).load()
-    } catch {
-      return failed(options, problems: error.problems)
-    }
-    var lock: RunLock?
-    if !options.changesNothing {
-      switch acquireLock(desired, options) {
-      case .success(let held): lock = held
-      case .failure(let failure): return failure.report
-      }
-      // Read the manifests again under the lock: a run that waited for it must not
-      // act on what they said before (a unit's hook may have rewritten one meanwhile).
-      do {
-        desired = try ManifestLoader(configFile: options.configFile).load()
-      } catch {
-        return failed(options, problems: error.problems)
-      }
+    let desired: DesiredState
+    let lock: RunLock?
+    switch loadUnderLock(options) {
+    case .success(let loaded): (desired, lock) = loaded
+    case .failure(let failure): return failure.report
     }
     defer { withExtendedLifetime(lock) {} }
 
@@ -48,12 +34,26 @@ public enum ReconcileRun {
       return dryRunReport(plan)
     }
     var report = apply(plan, desired: desired, observed: observed, options: options, progress: progress)
-    let statusProblems = StatusReporting.record(report, options: options, config: desired.config, started: started)
-    if !statusProblems.isEmpty {
-      report.problems += statusProblems
-      report.exitStatus = .error
-    }
+    StatusReporting.record(&report, options: options, config: desired.config, started: started)
     return report
+  }
+
+  /// Loads the config and manifests and, unless the run changes nothing, takes the run
+  /// lock and loads them again: a run that waited for the lock must not act on what
+  /// they said before (a unit's hook may have rewritten one meanwhile).
+  static func loadUnderLock(_ options: RunOptions) -> Result<(DesiredState, RunLock?), RunReportFailure> {
+    load(options).flatMap { first -> Result<(DesiredState, RunLock?), RunReportFailure> in
+      guard !options.changesNothing else { return .success((first, nil)) }
+      return acquireLock(first, options).flatMap { lock in load(options).map { ($0, lock) } }
+    }
+  }
+
+  private static func load(_ options: RunOptions) -> Result<DesiredState, RunReportFailure> {
+    do {
+      return .success(try ManifestLoader(configFile: options.configFile).load())
+    } catch {
+      return .failure(RunReportFailure(report: failed(options, problems: error.problems)))
+    }
   }
 
   private static func apply(

@@ -5,10 +5,10 @@ import StateModel
 /// that may have changed things. Runs that could not take the lock write nothing:
 /// the run holding it will.
 enum StatusReporting {
-  /// Records `report`; returns problems if a file could not be written.
+  /// Records `report`; a file that cannot be written becomes a problem of the run.
   static func record(
-    _ report: RunReport, options: RunOptions, config: SiteConfig, started: Date
-  ) -> [Problem] {
+    _ report: inout RunReport, options: RunOptions, config: SiteConfig, started: Date
+  ) {
     let path = config.stateDirectory + "/status.json"
     let previous = (try? Data(contentsOf: URL(fileURLWithPath: path)))
       .flatMap { try? JSONDecoder().decode(RunStatus.self, from: $0) }
@@ -29,6 +29,9 @@ enum StatusReporting {
     {
       problems.append(Problem(message: "metrics file: \(error)"))
     }
-    return problems
+    if !problems.isEmpty {
+      report.problems += problems
+      report.exitStatus = .error
+    }
   }
 }
