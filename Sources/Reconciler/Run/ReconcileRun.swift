@@ -136,7 +136,6 @@ public enum ReconcileRun {
   static func observe(
     _ desired: DesiredState, _ options: RunOptions
   ) throws(ProbeError) -> (ObservedState, [Problem]) {
-    // (Migrations read their records and leases through the same observation.)
     if let saved = options.mountInfoPath {
       let result = try MountInfoProbe(path: saved).readResult()
       let problems = result.malformedLines.map {
