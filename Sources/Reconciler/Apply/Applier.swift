@@ -39,7 +39,7 @@ public struct Applier {
     var index = 0
     while index < plan.steps.count {
       let chain = stackChain(in: plan.steps, from: index)
-      let results = chain.count > 1 && state.blockingReason(for: plan.steps[index]) == nil
+      let results = !chain.isEmpty && state.blockingReason(for: plan.steps[index]) == nil
         ? collapse(chain) : [run(plan.steps[index], state: &state)]
       for outcome in results {
         if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: outcome.step) }
@@ -66,8 +66,8 @@ public struct Applier {
     return chain
   }
 
-  /// Unmounts a stack of layers with one check before and one after, instead of a
-  /// check around each layer: every path lookup of the target walks the whole stack,
+  /// Unmounts one mount, or a stack of layers, with one check before and one after
+  /// rather than a check around each layer: every path lookup of the target walks the whole stack,
   /// so per-layer checks would triple the kernel's quadratic cost. The check proves
   /// the planned top is on top; each successful umount2 then removes exactly the next
   /// planned layer, since the lock keeps other runs out.
@@ -127,7 +127,8 @@ public struct Applier {
       return StepOutcome(step: step, status: .skipped, detail: reason)
     }
     switch step {
-    case .unmount(let unmount): return run(unmount, step: step)
+    case .unmount:
+      preconditionFailure("unmounts run as chains in apply(_:)")
     case .removeDirectory(let directory):
       switch system.removeDirectory(directory.path) {
       case .success: return StepOutcome(step: step, status: .done)
@@ -179,26 +180,6 @@ public struct Applier {
     return text
   }
 
-  private func run(_ unmount: UnmountStep, step: Step) -> StepOutcome {
-    // Check: the planned mount must be the one on top, or umount2 would take another.
-    switch system.mountID(at: unmount.target) {
-    case .success(let id) where id != unmount.mountID:
-      return StepOutcome(
-        step: step, status: .skipped,
-        detail: "mount \(unmount.mountID) is no longer on top at this path (found \(id)); left for the next run")
-    case .failure(let error):
-      return StepOutcome(step: step, status: .skipped, detail: "cannot stat target: \(error)")
-    case .success: break
-    }
-    if case .failure(let error) = system.unmount(unmount.target) {
-      return unmountFailure(unmount, error)
-    }
-    // Re-check: the mount on top is now another one (or the path is gone with it).
-    if case .success(let id) = system.mountID(at: unmount.target), id == unmount.mountID {
-      return StepOutcome(step: step, status: .failed, detail: "mount \(id) is still there after umount2")
-    }
-    return StepOutcome(step: step, status: .done)
-  }
 
   private func run(_ mount: MountStep, step: Step) -> StepOutcome {
     let before: Int

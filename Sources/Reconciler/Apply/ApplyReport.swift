@@ -42,4 +42,11 @@ public struct ApplyReport: Hashable, Sendable {
 
   /// Steps that failed.
   public var failures: [StepOutcome] { outcomes.filter { $0.status == .failed } }
+
+  /// Each failed step as a problem of the run.
+  public var failureProblems: [Problem] {
+    failures.map {
+      Problem(instance: $0.step.instance, message: "\($0.step.action) \($0.step.target): \($0.detail ?? "failed")")
+    }
+  }
 }

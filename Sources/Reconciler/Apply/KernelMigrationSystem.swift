@@ -20,8 +20,7 @@ public struct KernelMigrationSystem: MigrationSystem {
 
   public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {
     let directory = step.stateDirectory + "/migrations"
-    let system = KernelMountSystem(overlayLowerdirPlus: false)
-    if case .failure(let error) = system.makeDirectory(directory, beneath: step.root) {
+    if case .failure(let error) = makeDirectory(directory, beneath: step.root) {
       return .failure(error)
     }
     let encoder = JSONEncoder()

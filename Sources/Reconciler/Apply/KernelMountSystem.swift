@@ -29,35 +29,7 @@ public struct KernelMountSystem: MountSystem {
   }
 
   public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
-    var parent: Int32
-    switch openDirectory(root, beneath: nil) {
-    case .success(let fd): parent = fd
-    case .failure(let error): return .failure(error)
-    }
-    defer { system_close(parent) }
-    var created = false
-    var walked = root
-    for component in relativeComponents(of: path, below: root) {
-      walked += "/" + component
-      if case .failure(let error) = valueOrErrno({ system_mkdirat(parent, component, 0o755) }),
-        error != .fileExists
-      {
-        return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
-      } else {
-        created = created || walked == path
-      }
-      let next = valueOrErrno {
-        system_openat2(parent, component, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
-      }
-      switch next {
-      case .success(let fd):
-        system_close(parent)
-        parent = fd
-      case .failure(let error):
-        return .failure(MountSystemError(call: "openat2", path: walked, errno: error))
-      }
-    }
-    return .success(created)
+    Reconciler.makeDirectory(path, beneath: root)
   }
 
   public func mountOverlay(
@@ -183,4 +155,39 @@ func openDirectory(_ path: String, beneath root: String?) -> Result<Int32, Mount
 func relativeComponents(of path: String, below root: String) -> [String] {
   let rest = root == "/" ? Substring(path) : path.dropFirst(root.count)
   return rest.split(separator: "/").map(String.init)
+}
+
+/// Creates `path` and missing parents beneath `root`, mode 0755, never following a
+/// symlink (each level opened with openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS).
+/// Returns false when it already existed.
+func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+  var parent: Int32
+  switch openDirectory(root, beneath: nil) {
+  case .success(let fd): parent = fd
+  case .failure(let error): return .failure(error)
+  }
+  defer { system_close(parent) }
+  var created = false
+  var walked = root
+  for component in relativeComponents(of: path, below: root) {
+    walked += "/" + component
+    if case .failure(let error) = valueOrErrno({ system_mkdirat(parent, component, 0o755) }),
+      error != .fileExists
+    {
+      return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
+    } else {
+      created = created || walked == path
+    }
+    let next = valueOrErrno {
+      system_openat2(parent, component, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
+    }
+    switch next {
+    case .success(let fd):
+      system_close(parent)
+      parent = fd
+    case .failure(let error):
+      return .failure(MountSystemError(call: "openat2", path: walked, errno: error))
+    }
+  }
+  return .success(created)
 }

@@ -20,8 +20,7 @@ public final class RunLock {
   /// - Throws: `RunLockError.busy` when another run still holds it after `timeout`,
   ///   `RunLockError.unusable` when the file cannot be made or opened.
   public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(RunLockError) -> RunLock {
-    let system = KernelMountSystem(overlayLowerdirPlus: false)
-    if case .failure(let error) = system.makeDirectory(stateDirectory, beneath: root) {
+    if case .failure(let error) = makeDirectory(stateDirectory, beneath: root) {
       throw .unusable(path: stateDirectory, reason: error.description)
     }
     let path = stateDirectory + "/lock"

@@ -64,10 +64,7 @@ public enum MigrateRun {
   }
 
   private static func summarize(_ plan: Plan, _ report: ApplyReport) -> RunReport {
-    var problems = plan.problems
-    for failure in report.failures {
-      problems.append(Problem(message: "\(failure.step.action) \(failure.step.target): \(failure.detail ?? "failed")"))
-    }
+    let problems = plan.problems + report.failureProblems
     let deferred = report.outcomes.contains(where: \.isDeferred)
     let status: ExitStatus = !problems.isEmpty ? .error : deferred ? .temporary : .converged
     return RunReport(

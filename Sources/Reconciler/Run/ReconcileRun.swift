@@ -61,10 +61,7 @@ public enum ReconcileRun {
     progress: (StepOutcome) -> Void
   ) -> RunReport {
     let report = applier(for: observed, migrationProgress: options.migrationProgress).apply(plan, progress: progress)
-    var problems = plan.problems
-    for failure in report.failures {
-      problems.append(Problem(instance: failure.step.instance, message: "\(failure.step.action) \(failure.step.target): \(failure.detail ?? "failed")"))
-    }
+    var problems = plan.problems + report.failureProblems
     var pending: [Step] = []
     do {
       let (after, _) = try observe(desired, options)
