@@ -171,12 +171,10 @@ func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSy
   var walked = root
   for component in relativeComponents(of: path, below: root) {
     walked += "/" + component
-    if case .failure(let error) = valueOrErrno({ system_mkdirat(parent, component, 0o755) }),
-      error != .fileExists
-    {
-      return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
-    } else {
-      created = created || walked == path
+    switch valueOrErrno({ system_mkdirat(parent, component, 0o755) }) {
+    case .success: created = created || walked == path
+    case .failure(.fileExists): break
+    case .failure(let error): return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
     }
     let next = valueOrErrno {
       system_openat2(parent, component, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
