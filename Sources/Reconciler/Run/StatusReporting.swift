@@ -7,15 +7,16 @@ import StateModel
 enum StatusReporting {
   /// Records `report`; a file that cannot be written becomes a problem of the run.
   static func record(
-    _ report: inout RunReport, options: RunOptions, config: SiteConfig, started: Date
+    _ report: inout RunReport, kind: RunStatus.RunKind, options: RunOptions, config: SiteConfig,
+    started: Date
   ) {
     let path = config.stateDirectory + "/status.json"
     let previous = (try? Data(contentsOf: URL(fileURLWithPath: path)))
       .flatMap { try? JSONDecoder().decode(RunStatus.self, from: $0) }
     let now = Date()
-    let status = RunStatus(
-      report: report, command: options.commandLine, now: now,
-      duration: now.timeIntervalSince(started), previous: previous)
+    let summary = RunSummary(
+      report: report, command: options.commandLine, now: now, duration: now.timeIntervalSince(started))
+    let status = RunStatus(recording: summary, kind: kind, previous: previous)
     var problems: [Problem] = []
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
