@@ -40,6 +40,25 @@ private func overlayStep(_ target: String) -> Step {
     #expect(system.trace == ["unmount /srv/m", "unmount /srv/o"])
   }
 
+  @Test func busyDriftedMountWaitsForRestartWithItsHoldersNamedAndTheRestStillApplies() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10], "/srv/o": [20]])
+    system.failures["unmount /srv/m"] = .resourceBusy
+    let drifted = UnmountStep(
+      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", instance: "2", reason: .differs,
+      whenBusy: .waitForRestart)
+    let plan = Plan(steps: [
+      .unmount(drifted), unmountStep("/srv/o", id: 20, parent: 2, reason: .orphan), overlayStep("/srv/m"),
+    ], problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system, migrations: system, holders: { _ in ["pid 42 (srcds_linux) cwd /srv/m"] }, clock: RecordingMountSystem.clock).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.skipped, .done, .skipped])
+    #expect(report.outcomes.map(\.waitsForRestart) == [true, false, true])
+    #expect(report.outcomes.map(\.isDeferred) == [true, false, true])
+    #expect(report.outcomes[0].detail?.contains("pid 42 (srcds_linux)") == true)
+    #expect(report.outcomes[0].detail?.contains("instance 2 next starts") == true)
+    #expect(report.failures.isEmpty)
+    #expect(system.trace == ["unmount /srv/m", "unmount /srv/o"])
+  }
+
   @Test func unmountIsSkippedWhenThePlannedMountIsNoLongerOnTop() {
     let system = RecordingMountSystem(stacks: ["/srv/m": [10, 99]])
     let plan = Plan(steps: [unmountStep("/srv/m", id: 10, parent: 2), overlayStep("/srv/m")],

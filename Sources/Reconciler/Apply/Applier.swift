@@ -42,7 +42,9 @@ public struct Applier {
       let results = !chain.isEmpty && state.blockingReason(for: plan.steps[index]) == nil
         ? collapse(chain) : [run(plan.steps[index], state: &state)]
       for outcome in results {
-        if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: outcome.step) }
+        if outcome.status == .failed || outcome.status == .skipped {
+          state.noteFailure(of: outcome.step, waiting: outcome.waitsForRestart)
+        }
         progress(outcome)
         outcomes.append(outcome)
       }
@@ -97,9 +99,13 @@ public struct Applier {
           }
           return outcomes
         }
-        outcomes.append(unmountFailure(layer, error))
+        let failure = unmountFailure(layer, error)
+        outcomes.append(failure)
         outcomes += chain[(position + 1)...].map {
-          StepOutcome(step: .unmount($0), status: .skipped, detail: "a mount on or below it could not be removed")
+          StepOutcome(step: .unmount($0), status: .skipped,
+                      detail: failure.waitsForRestart
+                        ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
+                      waitsForRestart: failure.waitsForRestart)
         }
         return outcomes
       }
@@ -113,10 +119,18 @@ public struct Applier {
     return outcomes
   }
 
+  /// An unmount that failed; a busy drifted declared mount is not a failure but waits
+  /// for its instance's next start (invariant 13), with the holders named either way.
   private func unmountFailure(_ unmount: UnmountStep, _ error: Errno) -> StepOutcome {
     if error == .resourceBusy {
       let names = holders(unmount)
       let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
+      if unmount.whenBusy == .waitForRestart {
+        let instance = unmount.instance.map { "instance \($0)" } ?? "its instance"
+        return StepOutcome(
+          step: .unmount(unmount), status: .skipped,
+          detail: "in use (EBUSY), \(who); deferred until \(instance) next starts", waitsForRestart: true)
+      }
       return StepOutcome(step: .unmount(unmount), status: .failed, detail: "busy (EBUSY): \(who)")
     }
     return StepOutcome(step: .unmount(unmount), status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
@@ -124,6 +138,11 @@ public struct Applier {
 
   private func run(_ step: Step, state: inout ApplyState) -> StepOutcome {
     if let reason = state.blockingReason(for: step) {
+      if state.waitsForRestart(step) {
+        return StepOutcome(
+          step: step, status: .skipped, detail: "deferred with the busy mount it depends on",
+          waitsForRestart: true)
+      }
       return StepOutcome(step: step, status: .skipped, detail: reason)
     }
     switch step {

@@ -106,10 +106,12 @@ public struct UnmountStep: Hashable, Codable, Sendable {
   public var fsType: String
   public var instance: String?
   public var reason: StepReason
+  /// What an EBUSY answer means for this step.
+  public var whenBusy: BusyPolicy
 
   public init(
     target: String, mountID: Int, parentID: Int, fsType: String, instance: String?,
-    reason: StepReason
+    reason: StepReason, whenBusy: BusyPolicy = .fail
   ) {
     self.target = target
     self.mountID = mountID
@@ -117,7 +119,18 @@ public struct UnmountStep: Hashable, Codable, Sendable {
     self.fsType = fsType
     self.instance = instance
     self.reason = reason
+    self.whenBusy = whenBusy
   }
+}
+
+/// What apply does when the kernel answers EBUSY to an unmount.
+public enum BusyPolicy: String, Hashable, Codable, Sendable {
+  /// The step fails: an orphan or a disabled instance's mount in use is an error.
+  case fail
+  /// A declared mount that drifted and is in use (a running game server's overlay):
+  /// the remount waits for the instance's next start, which runs its `--instance`
+  /// hooks; never forced (invariant 13).
+  case waitForRestart = "wait-for-restart"
 }
 
 /// Attach `mount` at `target`.
