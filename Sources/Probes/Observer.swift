@@ -167,21 +167,31 @@ public struct Observer: Sendable {
   }
 
   /// The record of every configured migration, read-only.
+  /// Records are read through the state directory, which must be root's: a record
+  /// planted by someone who can write under `root` never makes a migration look done.
   static func migrationRecords(of config: SiteConfig) -> [String: MigrationRecordObservation] {
+    guard !config.migrations.isEmpty else { return [:] }
     var records: [String: MigrationRecordObservation] = [:]
+    let directory: StateDirectory?
+    do {
+      directory = try StateDirectory.open(config.stateDirectory, beneath: config.root, create: false)?
+        .subdirectory(MigrationSpec.recordDirectory, create: false)
+    } catch {
+      for migration in config.migrations { records[migration.id] = .unreadable(error.description) }
+      return records
+    }
     for migration in config.migrations {
       let path = migration.recordPath(stateDirectory: config.stateDirectory)
-      switch FileReading.contents(of: path) {
-      case .failure(.noSuchFileOrDirectory):
-        records[migration.id] = .absent
-      case .failure(let error):
-        records[migration.id] = .unreadable("\(path): \(error.description)")
-      case .success(let bytes):
-        do {
-          records[migration.id] = .recorded(try JSONDecoder().decode(MigrationRecord.self, from: Data(bytes)))
-        } catch {
-          records[migration.id] = .unreadable("\(path): not a migration record (\(error))")
+      do {
+        guard let bytes = try directory?.read(migration.recordName) else {
+          records[migration.id] = .absent
+          continue
         }
+        records[migration.id] = .recorded(try JSONDecoder().decode(MigrationRecord.self, from: Data(bytes)))
+      } catch let error as StateFileError {
+        records[migration.id] = .unreadable(error.description)
+      } catch {
+        records[migration.id] = .unreadable("\(path): not a migration record (\(error))")
       }
     }
     return records

@@ -6,7 +6,7 @@ import _ReconcileTestSupport
 @testable import Reconciler
 
 private func unmountStep(_ target: String, id: Int, parent: Int, reason: StepReason = .stacked) -> Step {
-  .unmount(UnmountStep(target: target, mountID: id, parentID: parent, fsType: "tmpfs", instance: "2", reason: reason))
+  .unmount(UnmountStep(target: target, mountID: id, parentID: parent, fsType: "tmpfs", root: "/srv", instance: "2", reason: reason))
 }
 
 private func overlayStep(_ target: String) -> Step {
@@ -44,7 +44,7 @@ private func overlayStep(_ target: String) -> Step {
     let system = RecordingMountSystem(stacks: ["/srv/m": [10], "/srv/o": [20]])
     system.failures["unmount /srv/m"] = .resourceBusy
     let drifted = UnmountStep(
-      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", instance: "2", reason: .differs,
+      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv", instance: "2", reason: .differs,
       whenBusy: .waitForRestart)
     let plan = Plan(steps: [
       .unmount(drifted), unmountStep("/srv/o", id: 20, parent: 2, reason: .orphan), overlayStep("/srv/m"),
@@ -109,8 +109,8 @@ private func overlayStep(_ target: String) -> Step {
   @Test func layerGoneWithAPropagatedUnmountIsDone() {
     let system = RecordingMountSystem(stacks: ["/srv/m": [10, 12]])  // 11 went with 12's peers
     let plan = Plan(steps: [
-      .unmount(UnmountStep(target: "/srv/m", mountID: 12, parentID: 11, fsType: "ext4", instance: nil, reason: .orphan)),
-      .unmount(UnmountStep(target: "/srv/m", mountID: 11, parentID: 10, fsType: "ext4", instance: nil, reason: .orphan)),
+      .unmount(UnmountStep(target: "/srv/m", mountID: 12, parentID: 11, fsType: "ext4", root: "/srv", instance: nil, reason: .orphan)),
+      .unmount(UnmountStep(target: "/srv/m", mountID: 11, parentID: 10, fsType: "ext4", root: "/srv", instance: nil, reason: .orphan)),
     ], problems: [], orphanRemovalSuspended: false)
     system.stacks["/srv/m"] = [12]
     let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)

@@ -56,7 +56,7 @@ import Testing
 
   @Test func busyDriftReadsAsDeferred() {
     let step = Step.unmount(UnmountStep(
-      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", instance: "2", reason: .differs,
+      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv", instance: "2", reason: .differs,
       whenBusy: .waitForRestart))
     let report = RunReport(
       dryRun: false, converged: false,

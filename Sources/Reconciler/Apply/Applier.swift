@@ -75,7 +75,8 @@ public struct Applier {
   /// planned layer, since the lock keeps other runs out.
   private func collapse(_ chain: [UnmountStep]) -> [StepOutcome] {
     let target = chain[0].target
-    switch system.mountID(at: target) {
+    let root = chain[0].root
+    switch system.mountID(at: target, beneath: root) {
     case .success(let id) where id != chain[0].mountID:
       return chain.map {
         StepOutcome(step: .unmount($0), status: .skipped,
@@ -87,11 +88,11 @@ public struct Applier {
     }
     var outcomes: [StepOutcome] = []
     for (position, layer) in chain.enumerated() {
-      if case .failure(let error) = system.unmount(target) {
+      if case .failure(let error) = system.unmount(target, beneath: root) {
         // Under a shared parent, unmounting one layer also removes its propagated
         // peers, which may be the layers still planned here: then they are gone.
         let remaining = chain[position...]
-        if error == .invalidArgument, case .success(let top) = system.mountID(at: target),
+        if error == .invalidArgument, case .success(let top) = system.mountID(at: target, beneath: root),
           !remaining.contains(where: { $0.mountID == top })
         {
           outcomes += remaining.map {
@@ -111,7 +112,7 @@ public struct Applier {
       }
       outcomes.append(StepOutcome(step: .unmount(layer), status: .done))
     }
-    if case .success(let id) = system.mountID(at: target), chain.contains(where: { $0.mountID == id }) {
+    if case .success(let id) = system.mountID(at: target, beneath: root), chain.contains(where: { $0.mountID == id }) {
       outcomes[outcomes.count - 1] = StepOutcome(
         step: .unmount(chain[chain.count - 1]), status: .failed,
         detail: "mount \(id) is still there after unmounting the stack")
@@ -149,7 +150,7 @@ public struct Applier {
     case .unmount:
       preconditionFailure("unmounts run as chains in apply(_:)")
     case .removeDirectory(let directory):
-      switch system.removeDirectory(directory.path) {
+      switch system.removeDirectory(directory.path, beneath: directory.root) {
       case .success: return StepOutcome(step: step, status: .done)
       case .failure(.noSuchFileOrDirectory):
         return StepOutcome(step: step, status: .done, detail: "already gone")
@@ -202,7 +203,7 @@ public struct Applier {
 
   private func run(_ mount: MountStep, step: Step) -> StepOutcome {
     let before: Int
-    switch system.mountID(at: mount.target) {
+    switch system.mountID(at: mount.target, beneath: mount.root) {
     case .success(let id): before = id
     case .failure(let error):
       return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(errnoName(error)))")
@@ -215,7 +216,7 @@ public struct Applier {
     if case .failure(let error) = result {
       return StepOutcome(step: step, status: .failed, detail: error.description)
     }
-    guard case .success(let after) = system.mountID(at: mount.target), after != before else {
+    guard case .success(let after) = system.mountID(at: mount.target, beneath: mount.root), after != before else {
       return StepOutcome(step: step, status: .failed, detail: "no new mount appeared at the target")
     }
     return StepOutcome(step: step, status: .done)

@@ -16,12 +16,14 @@ struct PlanDraft {
   /// Targets an accepted instance decided about (wanted or disabled).
   private var claimedTargets: Set<String> = []
   private(set) var directoriesToRemove: Set<String> = []
-  private(set) var root = "/"
+  /// Everything the plan touches lies beneath it.
+  let root: String
   /// Mounts left alone on purpose: a held (or unknown) lease covers them.
   private var leaseKept: Set<Int> = []
 
-  init(table: MountTable) {
+  init(table: MountTable, root: String) {
     self.table = table
+    self.root = root
   }
 
   /// Plans one desired mount: nothing when it is there once and matching; remove
@@ -83,7 +85,6 @@ struct PlanDraft {
   /// managed directory itself (an operator's tmpfs on `tmp`), on `root` or above is
   /// never a candidate, whatever is stacked there (invariant 2).
   mutating func removeOrphans(desired: DesiredState, observed: ObservedState) {
-    root = desired.config.root
     let declared = Set(desired.instances.flatMap(\.declaredTargets))
       .union(desired.refused.flatMap(\.declaredTargets))
     for entry in table.entries
@@ -129,6 +130,6 @@ struct PlanDraft {
     guard unmounts[entry.id] == nil else { return }
     unmounts[entry.id] = UnmountStep(
       target: entry.target, mountID: entry.id, parentID: entry.parentID, fsType: entry.fsType,
-      instance: instance, reason: reason, whenBusy: whenBusy)
+      root: root, instance: instance, reason: reason, whenBusy: whenBusy)
   }
 }

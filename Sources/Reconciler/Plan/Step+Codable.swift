@@ -20,6 +20,7 @@ extension Step: Codable {
       try container.encode(step.mountID, forKey: .mountID)
       try container.encode(step.parentID, forKey: .parentID)
       try container.encode(step.fsType, forKey: .fsType)
+      try container.encode(step.root, forKey: .root)
       try container.encode(step.whenBusy, forKey: .whenBusy)
     case .mount(let step):
       try container.encode(step.root, forKey: .root)
@@ -51,7 +52,8 @@ extension Step: Codable {
         UnmountStep(
           target: target, mountID: try container.decode(Int.self, forKey: .mountID),
           parentID: try container.decode(Int.self, forKey: .parentID),
-          fsType: try container.decode(String.self, forKey: .fsType), instance: instance,
+          fsType: try container.decode(String.self, forKey: .fsType),
+          root: try container.decode(String.self, forKey: .root), instance: instance,
           reason: reason,
           whenBusy: try container.decodeIfPresent(BusyPolicy.self, forKey: .whenBusy) ?? .fail))
     case "mount":

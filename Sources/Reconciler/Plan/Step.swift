@@ -104,19 +104,22 @@ public struct UnmountStep: Hashable, Codable, Sendable {
   /// The mount it sits on, so apply can skip parents of a mount it failed to remove.
   public var parentID: Int
   public var fsType: String
+  /// The target is reached beneath this directory, never through a symlink.
+  public var root: String
   public var instance: String?
   public var reason: StepReason
   /// What an EBUSY answer means for this step.
   public var whenBusy: BusyPolicy
 
   public init(
-    target: String, mountID: Int, parentID: Int, fsType: String, instance: String?,
+    target: String, mountID: Int, parentID: Int, fsType: String, root: String, instance: String?,
     reason: StepReason, whenBusy: BusyPolicy = .fail
   ) {
     self.target = target
     self.mountID = mountID
     self.parentID = parentID
     self.fsType = fsType
+    self.root = root
     self.instance = instance
     self.reason = reason
     self.whenBusy = whenBusy

@@ -34,9 +34,11 @@ public enum ReconcileRun {
       return dryRunReport(plan)
     }
     var report = apply(plan, desired: desired, observed: observed, options: options, progress: progress)
-    StatusReporting.record(
-      &report, kind: options.instances.isEmpty ? .full : .instances, options: options,
-      config: desired.config, started: started)
+    if let lock {
+      StatusReporting.record(
+        &report, kind: options.instances.isEmpty ? .full : .instances, options: options,
+        state: lock.stateDirectory, started: started)
+    }
     return report
   }
 
