@@ -35,8 +35,8 @@ func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -
   read(fd, buffer, count)
 }
 
-func system_openat2(_ dirfd: Int32, _ path: String, flags: UInt64, resolve: UInt64) -> Int32 {
-  rcs_openat2(dirfd, path, flags, 0, resolve)
+func system_openat2(_ dirfd: Int32, _ path: String, flags: UInt64, mode: UInt64 = 0, resolve: UInt64) -> Int32 {
+  rcs_openat2(dirfd, path, flags, mode, resolve)
 }
 
 func system_mkdirat(_ dirfd: Int32, _ name: String, _ mode: mode_t) -> Int32 {
