@@ -116,7 +116,10 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertEqual(hook["exit_code"] as? Int, 0)
     XCTAssertEqual(hook["command"] as? String, "reconcile --instance 1")
     let text = try String(contentsOfFile: metrics, encoding: .utf8)
-    XCTAssertTrue(text.contains("reconcile_last_success_timestamp_seconds \(success)\n"), text)
+    // Two JSON parsers may round the last digit apart: compare as numbers.
+    let gauge = text.split(separator: "\n").first { $0.hasPrefix("reconcile_last_success_timestamp_seconds ") }
+    let value = try XCTUnwrap(gauge.flatMap { Double($0.split(separator: " ")[1]) }, text)
+    XCTAssertEqual(value, success, accuracy: 1e-3)
     XCTAssertTrue(text.contains("reconcile_last_run_exit_code 1\n"), text)
     XCTAssertTrue(text.contains("reconcile_last_instance_run_exit_code 0\n"), text)
   }
