@@ -81,21 +81,6 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertEqual(try reconcile("--dry-run").status, 0)
   }
 
-  /// A busy orphan is still an error: nothing will restart it.
-  func testBusyOrphanStaysAnError() throws {
-    try host.seed.build()
-    let orphan = host.root + "/runtime/9/old"
-    try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: true)
-    try HostFixture.bind(host.root + "/overlays/4", at: orphan)
-    let holder = Process()
-    holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
-    holder.arguments = ["60"]
-    holder.currentDirectoryURL = URL(fileURLWithPath: orphan)
-    try holder.run()
-    defer { holder.terminate(); holder.waitUntilExit() }
-    XCTAssertEqual(try reconcile().status, 1)
-  }
-
   /// Invariant 15: a failing timer, a succeeding hook, a failing timer: the last
   /// success has not moved.
   func testHookRunsDoNotRefreshTheTimersLastSuccess() throws {
