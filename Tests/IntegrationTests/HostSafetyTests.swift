@@ -72,6 +72,11 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertEqual(status["exit_code"] as? Int, 75)
     XCTAssertGreaterThan(status["drift_pending"] as? Int ?? 0, 0)
 
+    let again = try reconcile()
+    XCTAssertEqual(again.status, 75)
+    XCTAssertTrue(again.stdout.contains("waits for its instance's next start"), again.stdout)
+    XCTAssertFalse(again.stdout.contains("lease"), "no build is to blame: \(again.stdout)")
+
     // The server stops; its unit's next start runs the instance's hook.
     server.terminate()
     server.waitUntilExit()

@@ -35,9 +35,16 @@ enum TextReport {
     case .converged: return report.dryRun ? "Converged (exit 0)." : "Applied and verified: converged (exit 0)."
     case .changesPending: return "Changes pending (exit 2)."
     case .temporary:
-      return report.outcomes.contains(where: \.isDeferred)
-        ? "Migration deferred: a build holds its lease; try again later (exit 75)."
-        : "Try again later (exit 75)."
+      // Say what waits: an operator reading "a build holds its lease" looks for a build.
+      var waiting: [String] = []
+      if report.outcomes.contains(where: { $0.isDeferred && $0.waitsForRestart }) {
+        waiting.append("a drifted mount is in use and waits for its instance's next start")
+      }
+      if report.outcomes.contains(where: { $0.isDeferred && !$0.waitsForRestart }) {
+        waiting.append("a migration waits for a build that holds its lease")
+      }
+      if waiting.isEmpty { return "Try again later (exit 75)." }
+      return "Deferred: " + waiting.joined(separator: "; ") + "; everything else is applied (exit 75)."
     case .usage: return "Usage error (exit 64)."
     case .error:
       return report.converged ? "Converged, with errors (exit 1)." : "Not converged (exit 1)."
