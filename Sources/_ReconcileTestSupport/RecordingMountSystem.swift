@@ -1,3 +1,4 @@
+import Probes
 import Reconciler
 import SystemPackage
 
@@ -63,7 +64,7 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
     return .success(OwnershipCounts(changed: 3, skippedForeign: 1, skippedOtherMounts: 1, setIDBitsCleared: 0))
   }
 
-  public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {
+  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError> {
     trace.append("record \(step.file) changed=\(record.changed)")
     return .success(())
   }

@@ -1,3 +1,4 @@
+import Probes
 import SystemPackage
 
 /// Executes a plan step by step: check the precondition, act, re-check.
@@ -184,7 +185,7 @@ public struct Applier {
       guard let walk = state.finishedWalks[record.id] else {
         return StepOutcome(step: step, status: .skipped, detail: "its migration did not run")
       }
-      let file = MigrationRecordFile(step: record, counts: walk.counts, finishedAt: clock().iso8601, duration: walk.seconds)
+      let file = MigrationRecord(step: record, counts: walk.counts, finishedAt: clock().iso8601, duration: walk.seconds)
       switch migrations.writeRecord(file, for: record) {
       case .success: return StepOutcome(step: step, status: .done)
       case .failure(let error): return StepOutcome(step: step, status: .failed, detail: error.description)

@@ -20,7 +20,7 @@ public struct KernelMigrationSystem: MigrationSystem {
       .mapError { MountSystemError(call: $0.call, path: $0.printablePath, errno: $0.errno, detail: $0.detail) }
   }
 
-  public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {
+  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError> {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(record) else {

@@ -1,3 +1,4 @@
+import Probes
 import SystemPackage
 
 /// The effects of a migration: the ownership walk and its record. The kernel
@@ -6,29 +7,16 @@ public protocol MigrationSystem {
   /// Re-owns (or, with `dryRun`, counts) what `step`'s from user owns in its tree.
   func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, MountSystemError>
   /// Writes `record` to `step.file` atomically (temporary file, fsync, rename).
-  func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError>
+  func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError>
 }
 
-/// The JSON a finished migration leaves in `<state>/migrations/<id>.json`; the same
-/// keys as `Probes.MigrationRecord` reads back.
-public struct MigrationRecordFile: Hashable, Codable, Sendable {
-  public var id: String
-  public var definition: String
-  public var digest: String
-  public var finished_at: String
-  public var changed: Int
-  public var skipped_foreign: Int
-  public var skipped_other_mounts: Int
-  public var duration_seconds: Double
-
+extension MigrationRecord {
+  /// The record of `step`'s finished walk: one type writes and reads
+  /// `<state>/migrations/<id>.json`, so its keys cannot drift apart.
   public init(step: RecordStep, counts: OwnershipCounts, finishedAt: String, duration: Double) {
-    id = step.id
-    definition = step.definition
-    digest = step.digest
-    finished_at = finishedAt
-    changed = counts.changed
-    skipped_foreign = counts.skippedForeign
-    skipped_other_mounts = counts.skippedOtherMounts
-    duration_seconds = duration
+    self.init(
+      id: step.id, definition: step.definition, digest: step.digest, finishedAt: finishedAt,
+      changed: counts.changed, skippedForeign: counts.skippedForeign,
+      skippedOtherMounts: counts.skippedOtherMounts, durationSeconds: duration)
   }
 }
