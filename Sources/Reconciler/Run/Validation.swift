@@ -34,49 +34,18 @@ public enum Validation {
       accepted: [], refused: desired.refused.map(\.name), problems: desired.issues.map(Problem.init),
       warnings: [])
     for instance in desired.instances {
-      let (errors, warnings) = hostFindings(instance, observed: observed)
       let located = { (text: String) in Problem(instance: instance.name, file: instance.file, message: text) }
-      outcome.problems += errors.map(located)
-      outcome.warnings += warnings.map(located)
+      // The run's own refusal rules, sorted: what may hold on another host is a warning.
+      guard case .refused(let reasons) = Planner.resolve(instance, config: desired.config, observed: observed) else {
+        outcome.accepted.append(instance.name)
+        continue
+      }
+      let errors = reasons.filter { !$0.mayHoldElsewhere }
+      outcome.problems += errors.map { located($0.description) }
+      outcome.warnings += reasons.filter(\.mayHoldElsewhere).map { located("not checked on this host: \($0)") }
       if errors.isEmpty { outcome.accepted.append(instance.name) } else { outcome.refused.append(instance.name) }
     }
     outcome.refused.sort()
     return outcome
-  }
-
-  private static func hostFindings(
-    _ instance: InstanceManifest, observed: ObservedState
-  ) -> (errors: [String], warnings: [String]) {
-    var errors: [String] = []
-    var warnings: [String] = []
-    func check(_ path: String, _ role: String) {
-      guard let why = observed.pathEscapes[path] else { return }
-      if observed.absentPaths.contains(path) {
-        warnings.append("not checked on this host: \(role) \(path) \(why)")
-      } else {
-        errors.append("\(role) \(path) \(why)")
-      }
-    }
-    func name(_ reference: IDReference, _ lookup: (IDReference) -> UInt32?, _ kind: String) {
-      if lookup(reference) == nil { warnings.append("not checked on this host: unknown \(kind) '\(reference)'") }
-    }
-    for mount in instance.wantedMounts {
-      switch mount.spec {
-      case .overlay(let overlay):
-        overlay.lowerdirs.forEach { check($0, "lowerdir") }
-        if let upper = overlay.upperdir, let names = observed.taintedUpperdirs[upper] {
-          errors.append("upperdir \(upper) carries \(names.joined(separator: ", "))")
-        }
-      case .bind(let bind):
-        check(bind.source, "source")
-        if let idmap = bind.idmap {
-          name(idmap.users.onDisk, observed.identities.uid, "user")
-          name(idmap.users.seenThroughMount, observed.identities.uid, "user")
-          name(idmap.groups.onDisk, observed.identities.gid, "group")
-          name(idmap.groups.seenThroughMount, observed.identities.gid, "group")
-        }
-      }
-    }
-    return (errors, warnings)
   }
 }
