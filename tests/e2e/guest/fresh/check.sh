@@ -1,11 +1,7 @@
 #!/bin/sh
-# Runs in the booted guest. Writes what it saw to /e2e/, and PASS or FAIL lines to
-# /e2e/result, which the host reads after the guest powers off.
-R=/var/lib/left4me
-out=/e2e
-fail() { echo "FAIL $*" >> $out/result; }
-pass() { echo "PASS $*" >> $out/result; }
-depth() { awk -v t="$1" '$5 == t' /proc/self/mountinfo | wc -l; }
+# The fresh host, in the booted guest: reconcile was installed and its timer enabled
+# before the boot, and break.sh made the seeds' broken state.
+. /usr/local/libexec/e2e/lib.sh
 : > $out/result
 
 # 1. The timer alone converges the host: no reconcile is run here but dry runs.
