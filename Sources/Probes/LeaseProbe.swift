@@ -9,8 +9,15 @@ import SystemPackage
 /// probes never stand in each other's way, while any exclusive holder makes it fail.
 /// The shared lock, when granted, is dropped at once.
 public struct LeaseProbe: Sendable {
-  /// Makes a probe.
-  public init() {}
+  /// Lock files below it are opened from it with `openat2(RESOLVE_BENEATH |
+  /// RESOLVE_NO_SYMLINKS)`: the lock directory may be the web app's, and a symlinked
+  /// component must not lead root's open elsewhere.
+  public var root: String?
+
+  /// Makes a probe; lock files below `root` are reached beneath it.
+  public init(beneath root: String? = nil) {
+    self.root = root
+  }
 
   /// Whether some process holds `lockPath` with `flock`.
   ///
@@ -46,9 +53,8 @@ public struct LeaseProbe: Sendable {
   ///
   /// The corresponding C calls are `open(2)` and `flock(2)`.
   public func check(lockPath: String) -> Result<Bool, Errno> {
-    let flags = SystemConstants.readOnly | SystemConstants.closeOnExec | SystemConstants.noFollow
     let fd: Int32
-    switch valueOrErrno({ system_open(lockPath, flags) }) {
+    switch open(lockPath) {
     case .success(let opened): fd = opened
     case .failure(.noSuchFileOrDirectory): return .success(false)
     case .failure(let error): return .failure(error)
@@ -61,6 +67,23 @@ public struct LeaseProbe: Sendable {
       return .success(false)
     case .failure(.wouldBlock): return .success(true)
     case .failure(let error): return .failure(error)
+    }
+  }
+
+  /// Opens the lock read-only, never creating it or following a symlink.
+  private func open(_ lockPath: String) -> Result<Int32, Errno> {
+    let flags = SystemConstants.readOnly | SystemConstants.closeOnExec | SystemConstants.noFollow
+    guard let root, lockPath.hasPrefix(root + "/") else {
+      return valueOrErrno { system_open(lockPath, flags) }
+    }
+    let directoryFlags = SystemConstants.path | SystemConstants.directory | SystemConstants.closeOnExec
+    return valueOrErrno { system_open(root, directoryFlags) }.flatMap { rootFD in
+      defer { _ = system_close(rootFD) }
+      return valueOrErrno {
+        system_openat2(
+          rootFD, String(lockPath.dropFirst(root.count + 1)), flags: UInt64(flags), mode: 0,
+          resolve: SystemConstants.resolveBeneath | SystemConstants.resolveNoSymlinks)
+      }
     }
   }
 }

@@ -51,7 +51,7 @@ public struct Observer: Sendable {
       mounts: mounts,
       features: features ?? KernelFeatureProbe.probedOnce,
       filesystemProbed: true,
-      leases: Self.leases(for: mounts, rules: config.leases),
+      leases: Self.leases(for: mounts, rules: config.leases, root: config.root),
       taintedUpperdirs: Self.taintedUpperdirs(of: wanted, refusing: config.refuseUpperXattrs),
       pathEscapes: escapes.mapValues(\.description),
       absentPaths: Set(escapes.filter(\.value.isAbsence).keys),
@@ -59,7 +59,7 @@ public struct Observer: Sendable {
       idmaps: Self.idmaps(of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts),
       missingDirectories: Self.missingDirectories(of: wanted),
       migrationRecords: Self.migrationRecords(of: config),
-      heldLeaseLocks: Self.heldLeaseLocks(rules: config.leases))
+      heldLeaseLocks: Self.heldLeaseLocks(rules: config.leases, root: config.root))
   }
 
   /// The observation when only the table is known, as for `--mountinfo FILE`.
@@ -85,9 +85,9 @@ public struct Observer: Sendable {
 
   /// A lease observation for every mount in the table whose target matches a rule;
   /// the first matching rule decides the lock file.
-  static func leases(for mounts: MountTable, rules: [LeaseRule]) -> [String: LeaseObservation] {
+  static func leases(for mounts: MountTable, rules: [LeaseRule], root: String) -> [String: LeaseObservation] {
     guard !rules.isEmpty else { return [:] }
-    let probe = LeaseProbe()
+    let probe = LeaseProbe(beneath: root)
     var leases: [String: LeaseObservation] = [:]
     for target in mounts.targets {
       guard let rule = rules.first(where: { $0.matches(target) }) else { continue }
@@ -167,21 +167,31 @@ public struct Observer: Sendable {
   }
 
   /// The record of every configured migration, read-only.
+  /// Records are read through the state directory, which must be root's: a record
+  /// planted by someone who can write under `root` never makes a migration look done.
   static func migrationRecords(of config: SiteConfig) -> [String: MigrationRecordObservation] {
+    guard !config.migrations.isEmpty else { return [:] }
     var records: [String: MigrationRecordObservation] = [:]
+    let directory: StateDirectory?
+    do {
+      directory = try StateDirectory.open(config.stateDirectory, beneath: config.root, create: false)?
+        .subdirectory(MigrationSpec.recordDirectory, create: false)
+    } catch {
+      for migration in config.migrations { records[migration.id] = .unreadable(error.description) }
+      return records
+    }
     for migration in config.migrations {
       let path = migration.recordPath(stateDirectory: config.stateDirectory)
-      switch FileReading.contents(of: path) {
-      case .failure(.noSuchFileOrDirectory):
-        records[migration.id] = .absent
-      case .failure(let error):
-        records[migration.id] = .unreadable("\(path): \(error.description)")
-      case .success(let bytes):
-        do {
-          records[migration.id] = .recorded(try JSONDecoder().decode(MigrationRecord.self, from: Data(bytes)))
-        } catch {
-          records[migration.id] = .unreadable("\(path): not a migration record (\(error))")
+      do {
+        guard let bytes = try directory?.read(migration.recordName) else {
+          records[migration.id] = .absent
+          continue
         }
+        records[migration.id] = .recorded(try JSONDecoder().decode(MigrationRecord.self, from: Data(bytes)))
+      } catch let error as StateFileError {
+        records[migration.id] = .unreadable(error.description)
+      } catch {
+        records[migration.id] = .unreadable("\(path): not a migration record (\(error))")
       }
     }
     return records
@@ -189,8 +199,8 @@ public struct Observer: Sendable {
 
   /// Lock files of every lease rule that some process holds now, found by listing
   /// the lock directory: a build holds its lock before its staging bind exists.
-  static func heldLeaseLocks(rules: [LeaseRule]) -> [String] {
-    let probe = LeaseProbe()
+  static func heldLeaseLocks(rules: [LeaseRule], root: String) -> [String] {
+    let probe = LeaseProbe(beneath: root)
     var held: [String] = []
     for rule in rules {
       let pattern = rule.lockPath(for: rule.pattern)

@@ -23,7 +23,8 @@ public struct ManifestLoader: Sendable {
   /// starting with `.` are skipped), and checks them against each other.
   ///
   /// A manifest that cannot be read or used refuses only its own instance; it is
-  /// reported in the result. Two instances declaring one target are both refused.
+  /// reported in the result. Two instances declaring one target are both refused; an
+  /// instance with a path inside another instance's target is refused (invariant 12).
   /// - Returns: The accepted and refused instances with every issue.
   /// - Throws: `StateModelError` when the site config or the instances directory
   ///   cannot be used.
@@ -46,6 +47,7 @@ public struct ManifestLoader: Sendable {
     let files = try manifestFiles(in: config.instancesDirectory, reader: reader)
     var decodings = files.map { decodeManifest($0, config: config, reader: reader) }
     Self.refuseSharedTargets(&decodings)
+    Self.refuseNestedTargets(&decodings)
     return DesiredState(
       config: config, instances: decodings.compactMap(\.manifest),
       refused: decodings.compactMap(\.refusal), issues: decodings.flatMap(\.issues),
@@ -83,29 +85,6 @@ public struct ManifestLoader: Sendable {
         name: file.name, file: file.path, manifest: nil, targets: [],
         issues: [wholeFileIssue(file.path, file.name, refusal.reason)], isParseable: false,
         targetsAreComplete: false)
-    }
-  }
-
-  /// Refuses every instance that declares a target another instance also declares,
-  /// reporting the clash in each of their files.
-  static func refuseSharedTargets(_ decodings: inout [InstanceDecoding]) {
-    var claims: [String: [(instance: Int, target: DeclaredTarget)]] = [:]
-    for (index, decoding) in decodings.enumerated() {
-      for target in decoding.targets { claims[target.path, default: []].append((index, target)) }
-    }
-    for path in claims.keys.sorted() {
-      guard let claimants = claims[path], Set(claimants.map(\.instance)).count > 1 else { continue }
-      for claim in claimants {
-        for other in claimants where other.instance != claim.instance {
-          let otherName = decodings[other.instance].name
-          decodings[claim.instance].refuse(
-            adding: ManifestIssue(
-              location: claim.target.location, instance: decodings[claim.instance].name,
-              keyPath: claim.target.keyPath,
-              message: "target '\(path)' is also declared by instance '\(otherName)' "
-                + "(\(other.target.location))"))
-        }
-      }
     }
   }
 

@@ -22,6 +22,12 @@ extension MigrationSpec {
 
   /// Where the record of this migration lives once it has run.
   public func recordPath(stateDirectory: String) -> String {
-    stateDirectory + "/migrations/" + id + ".json"
+    stateDirectory + "/" + Self.recordDirectory + "/" + recordName
   }
+
+  /// The directory of records, within the state directory.
+  public static let recordDirectory = "migrations"
+
+  /// The record's file name within `recordDirectory`.
+  public var recordName: String { id + ".json" }
 }

@@ -17,11 +17,11 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
     self.stacks = stacks
   }
 
-  public func mountID(at path: String) -> Result<Int, Errno> {
+  public func mountID(at path: String, beneath root: String) -> Result<Int, Errno> {
     .success(stacks[path]?.last ?? 1)
   }
 
-  public func unmount(_ path: String) -> Result<Void, Errno> {
+  public func unmount(_ path: String, beneath root: String) -> Result<Void, Errno> {
     trace.append("unmount \(path)")
     if let error = failures["unmount \(path)"] { return .failure(error) }
     guard stacks[path]?.isEmpty == false else { return .failure(.invalidArgument) }
@@ -37,7 +37,7 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
     return .success(existingDirectories.insert(path).inserted)
   }
 
-  public func removeDirectory(_ path: String) -> Result<Void, Errno> {
+  public func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno> {
     trace.append("rmdir \(path)")
     if let error = failures["rmdir \(path)"] { return .failure(error) }
     return .success(())

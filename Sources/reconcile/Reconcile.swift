@@ -28,6 +28,7 @@ struct Reconcile: ParsableCommand {
                 [--mountinfo FILE] [--lock-timeout SECONDS] [--mount-namespace PATH] [--metrics-file PATH]
       reconcile migrate [--dry-run] [--config FILE] [--wait SECONDS] [--format text|json]
       reconcile validate [--config FILE]
+      reconcile lease --hold PATH [--config FILE] -- COMMAND [ARGS...]
       reconcile demo
       """,
     discussion: """
@@ -42,7 +43,7 @@ struct Reconcile: ParsableCommand {
       lease).
       """,
     version: Reconcile.version,
-    subcommands: [Apply.self, Migrate.self, Validate.self, Demo.self],
+    subcommands: [Apply.self, Migrate.self, Validate.self, Lease.self, Demo.self],
     defaultSubcommand: Apply.self)
 
 }

@@ -22,6 +22,20 @@ import Testing
     }
   }
 
+  @Test func lockBelowASymlinkedDirectoryIsNotFollowedAndCountsAsHeld() throws {
+    try TestHost.withTemporaryDirectory { dir throws in
+      try TestHost.makeDirectory(dir + "/root")
+      try TestHost.makeDirectory(dir + "/elsewhere")
+      try TestHost.makeFile(dir + "/elsewhere/x.lock")
+      try TestHost.makeSymlink(dir + "/root/tmp", pointingTo: dir + "/elsewhere")
+      let probe = LeaseProbe(beneath: dir + "/root")
+      #expect(throws: Errno.tooManySymbolicLinkLevels) { try probe.check(lockPath: dir + "/root/tmp/x.lock").get() }
+      #expect(probe.isHeld(lockPath: dir + "/root/tmp/x.lock"))
+      // The same file reached without the symlink is free.
+      #expect(LeaseProbe().isHeld(lockPath: dir + "/elsewhere/x.lock") == false)
+    }
+  }
+
   @Test func twoProbesDoNotBlockEachOther() throws {
     try TestHost.withTemporaryDirectory { dir throws in
       let lock = dir + "/l.lock"

@@ -6,7 +6,7 @@ import _ReconcileTestSupport
 @testable import Reconciler
 
 private func unmountStep(_ target: String, id: Int, parent: Int, reason: StepReason = .stacked) -> Step {
-  .unmount(UnmountStep(target: target, mountID: id, parentID: parent, fsType: "tmpfs", instance: "2", reason: reason))
+  .unmount(UnmountStep(target: target, mountID: id, parentID: parent, fsType: "tmpfs", root: "/srv", instance: "2", reason: reason))
 }
 
 private func overlayStep(_ target: String) -> Step {
@@ -37,6 +37,25 @@ private func overlayStep(_ target: String) -> Step {
     #expect(report.outcomes.map(\.status) == [.failed, .skipped, .done, .skipped])
     #expect(report.outcomes[0].detail?.contains("pid 42 (srcds_linux)") == true)
     #expect(report.outcomes[0].detail?.contains("EBUSY") == true)
+    #expect(system.trace == ["unmount /srv/m", "unmount /srv/o"])
+  }
+
+  @Test func busyDriftedMountWaitsForRestartWithItsHoldersNamedAndTheRestStillApplies() {
+    let system = RecordingMountSystem(stacks: ["/srv/m": [10], "/srv/o": [20]])
+    system.failures["unmount /srv/m"] = .resourceBusy
+    let drifted = UnmountStep(
+      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv", instance: "2", reason: .differs,
+      whenBusy: .waitForRestart)
+    let plan = Plan(steps: [
+      .unmount(drifted), unmountStep("/srv/o", id: 20, parent: 2, reason: .orphan), overlayStep("/srv/m"),
+    ], problems: [], orphanRemovalSuspended: false)
+    let report = Applier(system: system, migrations: system, holders: { _ in ["pid 42 (srcds_linux) cwd /srv/m"] }, clock: RecordingMountSystem.clock).apply(plan)
+    #expect(report.outcomes.map(\.status) == [.skipped, .done, .skipped])
+    #expect(report.outcomes.map(\.waitsForRestart) == [true, false, true])
+    #expect(report.outcomes.map(\.isDeferred) == [true, false, true])
+    #expect(report.outcomes[0].detail?.contains("pid 42 (srcds_linux)") == true)
+    #expect(report.outcomes[0].detail?.contains("instance 2 next starts") == true)
+    #expect(report.failures.isEmpty)
     #expect(system.trace == ["unmount /srv/m", "unmount /srv/o"])
   }
 
@@ -90,8 +109,8 @@ private func overlayStep(_ target: String) -> Step {
   @Test func layerGoneWithAPropagatedUnmountIsDone() {
     let system = RecordingMountSystem(stacks: ["/srv/m": [10, 12]])  // 11 went with 12's peers
     let plan = Plan(steps: [
-      .unmount(UnmountStep(target: "/srv/m", mountID: 12, parentID: 11, fsType: "ext4", instance: nil, reason: .orphan)),
-      .unmount(UnmountStep(target: "/srv/m", mountID: 11, parentID: 10, fsType: "ext4", instance: nil, reason: .orphan)),
+      .unmount(UnmountStep(target: "/srv/m", mountID: 12, parentID: 11, fsType: "ext4", root: "/srv", instance: nil, reason: .orphan)),
+      .unmount(UnmountStep(target: "/srv/m", mountID: 11, parentID: 10, fsType: "ext4", root: "/srv", instance: nil, reason: .orphan)),
     ], problems: [], orphanRemovalSuspended: false)
     system.stacks["/srv/m"] = [12]
     let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)

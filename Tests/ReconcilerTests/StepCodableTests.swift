@@ -6,7 +6,7 @@ import Testing
 @Suite struct StepCodableTests {
   @Test func stepsEncodeFlatWithDesignKeysAndRoundTrip() throws {
     let steps: [Step] = [
-      .unmount(UnmountStep(target: "/a", mountID: 7, parentID: 3, fsType: "tmpfs", instance: "2", reason: .stacked)),
+      .unmount(UnmountStep(target: "/a", mountID: 7, parentID: 3, fsType: "tmpfs", root: "/srv", instance: "2", reason: .stacked)),
       .createDirectory(DirectoryStep(path: "/b", root: "/", instance: nil, reason: .missing)),
       .mount(MountStep(target: "/c", instance: "2", reason: .missing, root: "/", mount: .bind(ResolvedBind(
         source: "/s", sourceRoot: "/", readOnly: true,

@@ -72,6 +72,64 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
   }
 }
 
+@Test func instanceMountingInsideAnotherInstancesTargetIsRefusedAndTheOuterKept() throws {
+  try TemporarySite.with { site in
+    try site.write("instances.d/2.yaml", manifest("2"))
+    // Target inside instance 2's merged tree.
+    try site.write(
+      "instances.d/3.yaml",
+      "mounts:\n  - {type: bind, source: overlays/4, target: runtime/2/merged/extra}\n")
+    // Upperdir and workdir inside it: the overlay's state would live in 2's tree.
+    try site.write(
+      "instances.d/4.yaml",
+      """
+      mounts:
+        - type: overlay
+          target: runtime/4/merged
+          lowerdirs: [installation]
+          upperdir: runtime/2/merged/upper4
+          workdir: runtime/2/merged/work4
+
+      """)
+    let desired = try load(site)
+
+    #expect(desired.instances.map(\.name) == ["2"])
+    #expect(desired.refused.map(\.name) == ["3", "4"])
+    let two = "\(site.instancesPath)/2.yaml"
+    let three = "\(site.instancesPath)/3.yaml"
+    let four = "\(site.instancesPath)/4.yaml"
+    let outer = "instance '2's target '/srv/l4m/runtime/2/merged' (\(two):2:29); one instance may not mount into another's tree"
+    #expect(
+      desired.issues == [
+        ManifestIssue(
+          location: SourceLocation(file: three, line: 2, column: 46), instance: "3",
+          keyPath: "mounts[0].target",
+          message: "target '/srv/l4m/runtime/2/merged/extra' lies inside " + outer),
+        ManifestIssue(
+          location: SourceLocation(file: four, line: 2, column: 5), instance: "4",
+          keyPath: "mounts[0].upperdir",
+          message: "upperdir '/srv/l4m/runtime/2/merged/upper4' lies inside " + outer),
+        ManifestIssue(
+          location: SourceLocation(file: four, line: 2, column: 5), instance: "4",
+          keyPath: "mounts[0].workdir",
+          message: "workdir '/srv/l4m/runtime/2/merged/work4' lies inside " + outer),
+      ])
+    // Both refused files still name every target: orphans elsewhere may go.
+    #expect(!desired.hasUnparseableManifest)
+  }
+}
+
+@Test func nestedMountsWithinOneInstanceAreAccepted() throws {
+  try TemporarySite.with { site in
+    try site.write(
+      "instances.d/2.yaml",
+      manifest("2") + "  - {type: bind, source: overlays/4, target: runtime/2/merged/extra}\n")
+    let desired = try load(site)
+    #expect(desired.issues == [])
+    #expect(desired.instances.first?.mounts.count == 2)
+  }
+}
+
 @Test func unparseableManifestRefusesItsInstanceAndKeepsOrphans() throws {
   try TemporarySite.with { site in
     try site.write("instances.d/1.yaml", "mounts:\n  - {type: overlay\n")

@@ -50,6 +50,11 @@ internal enum SystemConstants {
   static let resolveNoSymlinks: UInt64 = UInt64(RCS_RESOLVE_NO_SYMLINKS)
   static let fsopenCloseOnExec: UInt32 = UInt32(RCS_FSOPEN_CLOEXEC)
   static let fsconfigSetString: UInt32 = UInt32(RCS_FSCONFIG_SET_STRING)
+  static let readWrite: Int32 = O_RDWR
+  static let writeOnly: Int32 = O_WRONLY
+  static let create: Int32 = O_CREAT
+  static let exclusive: Int32 = O_EXCL
+  static let lockExclusive: Int32 = LOCK_EX
   static let lockShared: Int32 = LOCK_SH
   static let lockNonBlocking: Int32 = LOCK_NB
   static let unlock: Int32 = LOCK_UN
@@ -87,6 +92,50 @@ internal func system_openat2(
 /// flock(2).
 internal func system_flock(_ fd: Int32, _ operation: Int32) -> Int32 {
   flock(fd, operation)
+}
+
+/// The fstat(2) fields a trust check needs.
+internal struct FileStatus {
+  var mode: UInt32
+  var uid: UInt32
+  var links: UInt64
+  var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
+  var isRegularFile: Bool { mode & S_IFMT == S_IFREG }
+  /// Writable by group or others.
+  var isWritableByOthers: Bool { mode & 0o022 != 0 }
+}
+
+/// fstat(2).
+internal func system_fstat(_ fd: Int32, _ status: inout FileStatus) -> Int32 {
+  var raw = stat()
+  let rc = fstat(fd, &raw)
+  if rc == 0 { status = FileStatus(mode: raw.st_mode, uid: raw.st_uid, links: UInt64(raw.st_nlink)) }
+  return rc
+}
+
+/// mkdirat(2).
+internal func system_mkdirat(_ dirfd: Int32, _ name: String, _ mode: UInt32) -> Int32 {
+  mkdirat(dirfd, name, mode_t(mode))
+}
+
+/// unlinkat(2).
+internal func system_unlinkat(_ dirfd: Int32, _ name: String, _ flags: Int32) -> Int32 {
+  unlinkat(dirfd, name, flags)
+}
+
+/// renameat(2), within one directory.
+internal func system_renameat(_ dirfd: Int32, _ from: String, _ to: String) -> Int32 {
+  renameat(dirfd, from, dirfd, to)
+}
+
+/// write(2).
+internal func system_write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
+  write(fd, buffer.baseAddress, buffer.count)
+}
+
+/// fsync(2).
+internal func system_fsync(_ fd: Int32) -> Int32 {
+  fsync(fd)
 }
 
 /// llistxattr(2): NUL-separated names; with an empty buffer, the size needed.

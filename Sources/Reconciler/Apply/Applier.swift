@@ -42,7 +42,9 @@ public struct Applier {
       let results = !chain.isEmpty && state.blockingReason(for: plan.steps[index]) == nil
         ? collapse(chain) : [run(plan.steps[index], state: &state)]
       for outcome in results {
-        if outcome.status == .failed || outcome.status == .skipped { state.noteFailure(of: outcome.step) }
+        if outcome.status == .failed || outcome.status == .skipped {
+          state.noteFailure(of: outcome.step, waiting: outcome.waitsForRestart)
+        }
         progress(outcome)
         outcomes.append(outcome)
       }
@@ -73,7 +75,8 @@ public struct Applier {
   /// planned layer, since the lock keeps other runs out.
   private func collapse(_ chain: [UnmountStep]) -> [StepOutcome] {
     let target = chain[0].target
-    switch system.mountID(at: target) {
+    let root = chain[0].root
+    switch system.mountID(at: target, beneath: root) {
     case .success(let id) where id != chain[0].mountID:
       return chain.map {
         StepOutcome(step: .unmount($0), status: .skipped,
@@ -85,11 +88,11 @@ public struct Applier {
     }
     var outcomes: [StepOutcome] = []
     for (position, layer) in chain.enumerated() {
-      if case .failure(let error) = system.unmount(target) {
+      if case .failure(let error) = system.unmount(target, beneath: root) {
         // Under a shared parent, unmounting one layer also removes its propagated
         // peers, which may be the layers still planned here: then they are gone.
         let remaining = chain[position...]
-        if error == .invalidArgument, case .success(let top) = system.mountID(at: target),
+        if error == .invalidArgument, case .success(let top) = system.mountID(at: target, beneath: root),
           !remaining.contains(where: { $0.mountID == top })
         {
           outcomes += remaining.map {
@@ -97,15 +100,19 @@ public struct Applier {
           }
           return outcomes
         }
-        outcomes.append(unmountFailure(layer, error))
+        let failure = unmountFailure(layer, error)
+        outcomes.append(failure)
         outcomes += chain[(position + 1)...].map {
-          StepOutcome(step: .unmount($0), status: .skipped, detail: "a mount on or below it could not be removed")
+          StepOutcome(step: .unmount($0), status: .skipped,
+                      detail: failure.waitsForRestart
+                        ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
+                      waitsForRestart: failure.waitsForRestart)
         }
         return outcomes
       }
       outcomes.append(StepOutcome(step: .unmount(layer), status: .done))
     }
-    if case .success(let id) = system.mountID(at: target), chain.contains(where: { $0.mountID == id }) {
+    if case .success(let id) = system.mountID(at: target, beneath: root), chain.contains(where: { $0.mountID == id }) {
       outcomes[outcomes.count - 1] = StepOutcome(
         step: .unmount(chain[chain.count - 1]), status: .failed,
         detail: "mount \(id) is still there after unmounting the stack")
@@ -113,10 +120,18 @@ public struct Applier {
     return outcomes
   }
 
+  /// An unmount that failed; a busy drifted declared mount is not a failure but waits
+  /// for its instance's next start (invariant 13), with the holders named either way.
   private func unmountFailure(_ unmount: UnmountStep, _ error: Errno) -> StepOutcome {
     if error == .resourceBusy {
       let names = holders(unmount)
       let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
+      if unmount.whenBusy == .waitForRestart {
+        let instance = unmount.instance.map { "instance \($0)" } ?? "its instance"
+        return StepOutcome(
+          step: .unmount(unmount), status: .skipped,
+          detail: "in use (EBUSY), \(who); deferred until \(instance) next starts", waitsForRestart: true)
+      }
       return StepOutcome(step: .unmount(unmount), status: .failed, detail: "busy (EBUSY): \(who)")
     }
     return StepOutcome(step: .unmount(unmount), status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
@@ -124,13 +139,18 @@ public struct Applier {
 
   private func run(_ step: Step, state: inout ApplyState) -> StepOutcome {
     if let reason = state.blockingReason(for: step) {
+      if state.waitsForRestart(step) {
+        return StepOutcome(
+          step: step, status: .skipped, detail: "deferred with the busy mount it depends on",
+          waitsForRestart: true)
+      }
       return StepOutcome(step: step, status: .skipped, detail: reason)
     }
     switch step {
     case .unmount:
       preconditionFailure("unmounts run as chains in apply(_:)")
     case .removeDirectory(let directory):
-      switch system.removeDirectory(directory.path) {
+      switch system.removeDirectory(directory.path, beneath: directory.root) {
       case .success: return StepOutcome(step: step, status: .done)
       case .failure(.noSuchFileOrDirectory):
         return StepOutcome(step: step, status: .done, detail: "already gone")
@@ -183,7 +203,7 @@ public struct Applier {
 
   private func run(_ mount: MountStep, step: Step) -> StepOutcome {
     let before: Int
-    switch system.mountID(at: mount.target) {
+    switch system.mountID(at: mount.target, beneath: mount.root) {
     case .success(let id): before = id
     case .failure(let error):
       return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(errnoName(error)))")
@@ -196,7 +216,7 @@ public struct Applier {
     if case .failure(let error) = result {
       return StepOutcome(step: step, status: .failed, detail: error.description)
     }
-    guard case .success(let after) = system.mountID(at: mount.target), after != before else {
+    guard case .success(let after) = system.mountID(at: mount.target, beneath: mount.root), after != before else {
       return StepOutcome(step: step, status: .failed, detail: "no new mount appeared at the target")
     }
     return StepOutcome(step: step, status: .done)

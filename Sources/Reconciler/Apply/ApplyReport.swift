@@ -17,16 +17,25 @@ public struct StepOutcome: Hashable, Codable, Sendable {
   public var detail: String?
   /// For an ownership step: what the walk changed and skipped.
   public var counts: OwnershipCounts?
+  /// Skipped because a declared mount that drifted is in use: its instance's next
+  /// start applies it (invariant 13).
+  public var waitsForRestart: Bool
 
-  public init(step: Step, status: StepStatus, detail: String? = nil, counts: OwnershipCounts? = nil) {
+  public init(
+    step: Step, status: StepStatus, detail: String? = nil, counts: OwnershipCounts? = nil,
+    waitsForRestart: Bool = false
+  ) {
     self.step = step
     self.status = status
     self.detail = detail
     self.counts = counts
+    self.waitsForRestart = waitsForRestart
   }
 
-  /// A migration step left for later because a build holds its lease.
+  /// Left for later, not failed: a migration step while a build holds its lease, or
+  /// a busy drifted mount waiting for its instance's next start.
   public var isDeferred: Bool {
+    if waitsForRestart { return status == .skipped }
     if case .setOwner(let step) = step, status == .skipped { return !step.deferredBy.isEmpty }
     return false
   }

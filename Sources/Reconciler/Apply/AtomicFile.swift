@@ -8,8 +8,13 @@ public enum AtomicFile {
   /// Replaces `path` with `bytes` (mode 0644), never following a symlink at `path`.
   public static func write(_ bytes: [UInt8], to path: String) -> Result<Void, MountSystemError> {
     let temporary = path + ".tmp"
+    // A fresh file, never an existing one: a planted link at the temporary name is
+    // removed, not written through or truncated.
+    if case .failure(let error) = valueOrErrno({ system_unlink(temporary) }), error != .noSuchFileOrDirectory {
+      return .failure(MountSystemError(call: "unlink", path: temporary, errno: error))
+    }
     let fd: Int32
-    switch valueOrErrno({ system_open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) }) {
+    switch valueOrErrno({ system_open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }) {
     case .success(let value): fd = value
     case .failure(let error): return .failure(MountSystemError(call: "open", path: temporary, errno: error))
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Probes
+import StateModel
 import SystemPackage
 
 /// `MigrationSystem` on the real filesystem.
@@ -19,15 +21,23 @@ public struct KernelMigrationSystem: MigrationSystem {
   }
 
   public func writeRecord(_ record: MigrationRecordFile, for step: RecordStep) -> Result<Void, MountSystemError> {
-    let directory = step.stateDirectory + "/migrations"
-    if case .failure(let error) = makeDirectory(directory, beneath: step.root) {
-      return .failure(error)
-    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(record) else {
       return .failure(MountSystemError(call: "encode record", path: step.file, errno: .invalidArgument))
     }
-    return AtomicFile.write([UInt8](data) + [UInt8(ascii: "\n")], to: step.file)
+    // Beneath root, never through a symlink, into root-owned directories only.
+    do {
+      let records = try StateDirectory.open(step.stateDirectory, beneath: step.root, create: true)!
+        .subdirectory(MigrationSpec.recordDirectory, create: true)!
+      try records.write(FilePath(step.file).lastComponent?.string ?? step.id + ".json", [UInt8](data) + [UInt8(ascii: "\n")])
+      return .success(())
+    } catch {
+      switch error {
+      case .system(let call, let path, let errno): return .failure(MountSystemError(call: call, path: path, errno: errno))
+      case .untrusted(let path, let reason):
+        return .failure(MountSystemError(call: "trust check", path: path, errno: .permissionDenied, detail: reason))
+      }
+    }
   }
 }

@@ -11,21 +11,27 @@ public struct KernelMountSystem: MountSystem {
   /// Whether `fsconfig` takes `lowerdir+` (6.8+): layers then need no escaping and
   /// are not limited by the one-page `mount(2)` data.
   public var overlayLowerdirPlus: Bool
+  /// Mount points are reached through their parent, opened beneath root.
+  private let parents = MountPointParents()
 
   public init(overlayLowerdirPlus: Bool) {
     self.overlayLowerdirPlus = overlayLowerdirPlus
   }
 
-  public func mountID(at path: String) -> Result<Int, Errno> {
-    system_mount_id(path)
+  public func mountID(at path: String, beneath root: String) -> Result<Int, Errno> {
+    parents.with(path, beneath: root) { parent, name in system_mount_id(parent, name) }
   }
 
-  public func unmount(_ path: String) -> Result<Void, Errno> {
-    valueOrErrno { system_umount2(path, RCS_UMOUNT_NOFOLLOW) }.map { _ in () }
+  public func unmount(_ path: String, beneath root: String) -> Result<Void, Errno> {
+    parents.with(path, beneath: root) { parent, name in
+      valueOrErrno { system_umount2("/proc/self/fd/\(parent)/\(name)", RCS_UMOUNT_NOFOLLOW) }.map { _ in () }
+    }
   }
 
-  public func removeDirectory(_ path: String) -> Result<Void, Errno> {
-    valueOrErrno { system_rmdir(path) }.map { _ in () }
+  public func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno> {
+    parents.with(path, beneath: root) { parent, name in
+      valueOrErrno { system_unlinkat(parent, name, AT_REMOVEDIR) }.map { _ in () }
+    }
   }
 
   public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {

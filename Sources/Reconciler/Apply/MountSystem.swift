@@ -3,16 +3,19 @@ import SystemPackage
 /// The effects the applier needs from the kernel, one method per act. The kernel
 /// implementation is `KernelMountSystem`; tests substitute a recording fake.
 public protocol MountSystem {
-  /// The id of the top mount at `path` (statx `STATX_MNT_ID`, symlinks not followed).
-  func mountID(at path: String) -> Result<Int, Errno>
-  /// Removes the top mount at `path`; never lazily. The corresponding C call is
-  /// `umount2(path, UMOUNT_NOFOLLOW)`.
-  func unmount(_ path: String) -> Result<Void, Errno>
+  /// The id of the top mount at `path` (statx `STATX_MNT_ID`), reached beneath
+  /// `root` without following a symlink.
+  func mountID(at path: String, beneath root: String) -> Result<Int, Errno>
+  /// Removes the top mount at `path`, reached beneath `root` without following a
+  /// symlink; never lazily. The corresponding C call is `umount2(2)` with
+  /// `UMOUNT_NOFOLLOW`.
+  func unmount(_ path: String, beneath root: String) -> Result<Void, Errno>
   /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
   /// symlink. Returns false when it already existed.
   func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError>
-  /// Removes an empty directory. The corresponding C call is `rmdir(2)`.
-  func removeDirectory(_ path: String) -> Result<Void, Errno>
+  /// Removes an empty directory, reached beneath `root` without following a symlink.
+  /// The corresponding C call is `unlinkat(2)` with `AT_REMOVEDIR`.
+  func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno>
   /// Mounts an overlay at `target`, opened beneath `root`, and makes it private.
   func mountOverlay(_ overlay: ResolvedOverlay, at target: String, beneath root: String)
     -> Result<Void, MountSystemError>

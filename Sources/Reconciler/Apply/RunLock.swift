@@ -1,5 +1,6 @@
 import CMountShims
 import Glibc
+import Probes
 import SystemPackage
 
 /// The exclusive `flock` apply holds on `<state>/lock` for a whole run (invariant 7).
@@ -7,35 +8,40 @@ import SystemPackage
 /// stale lock behind (unlike PID files).
 public final class RunLock {
   private let fd: Int32
+  /// The state directory the lock lives in, opened safely: status and records are
+  /// written through it.
+  public let stateDirectory: StateDirectory
 
-  private init(fd: Int32) {
+  private init(fd: Int32, stateDirectory: StateDirectory) {
     self.fd = fd
+    self.stateDirectory = stateDirectory
   }
 
   deinit { system_close(fd) }
 
-  /// Creates the state directory and lock file if needed, then waits up to `timeout`
+  /// Creates the state directory and lock file if needed (beneath `root`, never
+  /// through a symlink, refusing ones root does not own), then waits up to `timeout`
   /// seconds for the lock.
   ///
   /// - Throws: `RunLockError.busy` when another run still holds it after `timeout`,
-  ///   `RunLockError.unusable` when the file cannot be made or opened.
+  ///   `RunLockError.unusable` when the directory or file cannot be made, opened or trusted.
   public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(RunLockError) -> RunLock {
-    if case .failure(let error) = makeDirectory(stateDirectory, beneath: root) {
-      throw .unusable(path: stateDirectory, reason: error.description)
-    }
-    let path = stateDirectory + "/lock"
+    let directory: StateDirectory
     let fd: Int32
-    switch valueOrErrno({ system_open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600) }) {
-    case .success(let value): fd = value
-    case .failure(let error): throw .unusable(path: path, reason: "\(error) (\(errnoName(error)))")
+    do {
+      directory = try StateDirectory.open(stateDirectory, beneath: root, create: true)!
+      fd = try directory.openLockFile("lock")
+    } catch {
+      throw .unusable(path: stateDirectory + "/lock", reason: error.description)
     }
+    let path = directory.pathOf("lock")
     let milliseconds = Int32(max(0, min(timeout, 86_400)) * 1000)
     if case .failure(let error) = valueOrErrno({ system_flock_exclusive(fd, timeoutMilliseconds: milliseconds) }) {
       system_close(fd)
       if error == .wouldBlock { throw .busy(path: path, waited: timeout) }
       throw .unusable(path: path, reason: "\(error) (\(errnoName(error)))")
     }
-    return RunLock(fd: fd)
+    return RunLock(fd: fd, stateDirectory: directory)
   }
 }
 

@@ -1,4 +1,5 @@
 import Probes
+import StateModel
 
 extension PlanDraft {
   /// Closes the unmount set over the mount tree and orders everything: unmounts in
@@ -24,7 +25,7 @@ extension PlanDraft {
         if var step = keptWanted[child.id] {
           step.reason = .differs
           remount.append(step)
-          unmount(child, instance: step.instance, reason: .stacked)
+          unmount(child, instance: step.instance, reason: .stacked, whenBusy: .waitForRestart)
         } else {
           unmount(child, instance: parentStep.instance, reason: .orphan)
         }
@@ -68,13 +69,23 @@ extension PlanDraft {
           path: step.target, root: root, instance: nil, reason: step.reason)))
       }
     }
-    let sortedDirectories = directories.values.sorted { depth($0.path, $1.path) }
-    steps += sortedDirectories.map(Step.createDirectory)
     let allMounts = (mounts + extraMounts).enumerated().sorted { a, b in
       let (da, db) = (componentCount(a.element.target), componentCount(b.element.target))
       return da != db ? da < db : a.offset < b.offset
+    }.map(\.element)
+    // A directory inside a target mounted in this plan (an instance's nested mount
+    // point) can only be made once that mount is there; every other one comes first.
+    var inside: [String: [DirectoryStep]] = [:]
+    var first: [DirectoryStep] = []
+    for directory in directories.values.sorted(by: { depth($0.path, $1.path) }) {
+      let container = allMounts.last { PathRules.isStrictlyBeneath(directory.path, $0.target) }
+      if let container { inside[container.target, default: []].append(directory) } else { first.append(directory) }
     }
-    steps += allMounts.map { Step.mount($0.element) }
+    steps += first.map(Step.createDirectory)
+    for mount in allMounts {
+      steps.append(.mount(mount))
+      steps += inside.removeValue(forKey: mount.target)?.map(Step.createDirectory) ?? []
+    }
     return Plan(steps: steps, problems: problems, orphanRemovalSuspended: suspended)
   }
 

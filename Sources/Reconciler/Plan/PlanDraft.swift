@@ -16,12 +16,14 @@ struct PlanDraft {
   /// Targets an accepted instance decided about (wanted or disabled).
   private var claimedTargets: Set<String> = []
   private(set) var directoriesToRemove: Set<String> = []
-  private(set) var root = "/"
+  /// Everything the plan touches lies beneath it.
+  let root: String
   /// Mounts left alone on purpose: a held (or unknown) lease covers them.
   private var leaseKept: Set<Int> = []
 
-  init(table: MountTable) {
+  init(table: MountTable, root: String) {
     self.table = table
+    self.root = root
   }
 
   /// Plans one desired mount: nothing when it is there once and matching; remove
@@ -49,11 +51,16 @@ struct PlanDraft {
                       idmap: stack.count == 1 ? observed.idmaps[target] : nil)
     {
       keptWanted[bottom.id] = step
-      for layer in stack.dropFirst() { unmount(layer, instance: instance, reason: .stacked) }
+      for layer in stack.dropFirst() {
+        unmount(layer, instance: instance, reason: .stacked, whenBusy: .waitForRestart)
+      }
       return
     }
+    // A declared mount that drifted may be a running server's: if it is busy, the
+    // remount waits for the instance's next start (invariant 13).
     for (index, layer) in stack.enumerated() {
-      unmount(layer, instance: instance, reason: index == 0 ? .differs : .stacked)
+      unmount(layer, instance: instance, reason: index == 0 ? .differs : .stacked,
+              whenBusy: .waitForRestart)
     }
     var paths = [target]
     if case .overlay(let overlay) = resolved {
@@ -73,14 +80,15 @@ struct PlanDraft {
     for layer in table.stack(at: target) { unmount(layer, instance: instance, reason: reason) }
   }
 
-  /// Plans removal of every mount at or below a `managed` path that no instance
-  /// claims, no refused instance declares, and no held lease covers.
+  /// Plans removal of every mount strictly below a `managed` path that no instance
+  /// claims, no refused instance declares, and no held lease covers. A mount on a
+  /// managed directory itself (an operator's tmpfs on `tmp`), on `root` or above is
+  /// never a candidate, whatever is stacked there (invariant 2).
   mutating func removeOrphans(desired: DesiredState, observed: ObservedState) {
-    root = desired.config.root
     let declared = Set(desired.instances.flatMap(\.declaredTargets))
       .union(desired.refused.flatMap(\.declaredTargets))
     for entry in table.entries
-    where desired.config.managed.contains(where: { isSameOrBelow(entry.target, $0) }) {
+    where desired.config.managed.contains(where: { PathRules.isStrictlyBeneath(entry.target, $0) }) {
       if claimedTargets.contains(entry.target) || isProtected(entry.target) { continue }
       var reason = StepReason.orphan
       if let lease = leaseCovering(entry.target, rules: desired.config.leases) {
@@ -92,9 +100,7 @@ struct PlanDraft {
         reason = .leaseReleased
       }
       unmount(entry, instance: nil, reason: reason)
-      if !declared.contains(entry.target) && !desired.config.managed.contains(entry.target) {
-        directoriesToRemove.insert(entry.target)
-      }
+      if !declared.contains(entry.target) { directoriesToRemove.insert(entry.target) }
     }
   }
 
@@ -118,10 +124,12 @@ struct PlanDraft {
     }
   }
 
-  mutating func unmount(_ entry: MountEntry, instance: String?, reason: StepReason) {
+  mutating func unmount(
+    _ entry: MountEntry, instance: String?, reason: StepReason, whenBusy: BusyPolicy = .fail
+  ) {
     guard unmounts[entry.id] == nil else { return }
     unmounts[entry.id] = UnmountStep(
       target: entry.target, mountID: entry.id, parentID: entry.parentID, fsType: entry.fsType,
-      instance: instance, reason: reason)
+      root: root, instance: instance, reason: reason, whenBusy: whenBusy)
   }
 }

@@ -35,7 +35,7 @@ public enum Planner {
   public static func plan(
     desired: DesiredState, observed: ObservedState, scope: Scope = .all
   ) -> Plan {
-    var draft = PlanDraft(table: observed.mounts)
+    var draft = PlanDraft(table: observed.mounts, root: desired.config.root)
     // A unit's hook for one instance must not fail over another instance's manifest.
     draft.problems = desired.issues.filter { issue in
       guard case .instances = scope, let name = issue.instance else { return true }

@@ -3,7 +3,7 @@
 extension Step: Codable {
   private enum CodingKeys: String, CodingKey {
     case action, target, reason, instance
-    case mountID = "mount_id", parentID = "parent_id", fsType = "fstype"
+    case mountID = "mount_id", parentID = "parent_id", fsType = "fstype", whenBusy = "when_busy"
     case root, mount, migration
   }
 
@@ -20,6 +20,8 @@ extension Step: Codable {
       try container.encode(step.mountID, forKey: .mountID)
       try container.encode(step.parentID, forKey: .parentID)
       try container.encode(step.fsType, forKey: .fsType)
+      try container.encode(step.root, forKey: .root)
+      try container.encode(step.whenBusy, forKey: .whenBusy)
     case .mount(let step):
       try container.encode(step.root, forKey: .root)
       try container.encode(step.mount, forKey: .mount)
@@ -50,8 +52,10 @@ extension Step: Codable {
         UnmountStep(
           target: target, mountID: try container.decode(Int.self, forKey: .mountID),
           parentID: try container.decode(Int.self, forKey: .parentID),
-          fsType: try container.decode(String.self, forKey: .fsType), instance: instance,
-          reason: reason))
+          fsType: try container.decode(String.self, forKey: .fsType),
+          root: try container.decode(String.self, forKey: .root), instance: instance,
+          reason: reason,
+          whenBusy: try container.decodeIfPresent(BusyPolicy.self, forKey: .whenBusy) ?? .fail))
     case "mount":
       self = .mount(
         MountStep(

@@ -104,20 +104,36 @@ public struct UnmountStep: Hashable, Codable, Sendable {
   /// The mount it sits on, so apply can skip parents of a mount it failed to remove.
   public var parentID: Int
   public var fsType: String
+  /// The target is reached beneath this directory, never through a symlink.
+  public var root: String
   public var instance: String?
   public var reason: StepReason
+  /// What an EBUSY answer means for this step.
+  public var whenBusy: BusyPolicy
 
   public init(
-    target: String, mountID: Int, parentID: Int, fsType: String, instance: String?,
-    reason: StepReason
+    target: String, mountID: Int, parentID: Int, fsType: String, root: String, instance: String?,
+    reason: StepReason, whenBusy: BusyPolicy = .fail
   ) {
     self.target = target
     self.mountID = mountID
     self.parentID = parentID
     self.fsType = fsType
+    self.root = root
     self.instance = instance
     self.reason = reason
+    self.whenBusy = whenBusy
   }
+}
+
+/// What apply does when the kernel answers EBUSY to an unmount.
+public enum BusyPolicy: String, Hashable, Codable, Sendable {
+  /// The step fails: an orphan or a disabled instance's mount in use is an error.
+  case fail
+  /// A declared mount that drifted and is in use (a running game server's overlay):
+  /// the remount waits for the instance's next start, which runs its `--instance`
+  /// hooks; never forced (invariant 13).
+  case waitForRestart = "wait-for-restart"
 }
 
 /// Attach `mount` at `target`.

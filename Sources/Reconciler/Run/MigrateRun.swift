@@ -38,7 +38,9 @@ public enum MigrateRun {
       let applied = ReconcileRun.applier(for: observed, migrationProgress: options.migrationProgress)
         .apply(plan, progress: progress)
       var report = summarize(plan, applied)
-      StatusReporting.record(&report, options: options, config: desired.config, started: started)
+      if let lock {
+        StatusReporting.record(&report, kind: .migrate, options: options, state: lock.stateDirectory, started: started)
+      }
       withExtendedLifetime(lock) {}
       return report
     }

@@ -34,7 +34,11 @@ public enum ReconcileRun {
       return dryRunReport(plan)
     }
     var report = apply(plan, desired: desired, observed: observed, options: options, progress: progress)
-    StatusReporting.record(&report, options: options, config: desired.config, started: started)
+    if let lock {
+      StatusReporting.record(
+        &report, kind: options.instances.isEmpty ? .full : .instances, options: options,
+        state: lock.stateDirectory, started: started)
+    }
     return report
   }
 
@@ -69,7 +73,11 @@ public enum ReconcileRun {
     } catch {
       problems.append(Problem(message: "verifying observation failed: \(error)"))
     }
-    let deferredOnly = !pending.isEmpty && pending.allSatisfy(\.waitsForLease)
+    // What is still pending may only wait: for a build's lease, or for the next start
+    // of an instance whose drifted mount is busy (invariant 13).
+    let waitingTargets = Set(report.outcomes.filter(\.waitsForRestart).map(\.step.target))
+    let deferredOnly = !pending.isEmpty
+      && pending.allSatisfy { $0.waitsForLease || waitingTargets.contains($0.target) }
     if !pending.isEmpty && !deferredOnly && report.failures.isEmpty {
       problems.append(Problem(message: "not converged: \(pending.count) step(s) still planned after apply, first: \(pending[0])"))
     }

@@ -38,6 +38,7 @@ public enum ExitStatus: Int32, Hashable, Codable, Sendable {
   case changesPending = 2
   /// Usage error.
   case usage = 64
-  /// Temporary: the lock is held by another run, or a migration was deferred.
+  /// Temporary: the lock is held by another run, a migration was deferred, or a busy
+  /// drifted mount waits for its instance's next start.
   case temporary = 75
 }

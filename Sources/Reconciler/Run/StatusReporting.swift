@@ -1,4 +1,5 @@
 import Foundation
+import Probes
 import StateModel
 
 /// Writes `<state>/status.json` and, when asked, the Prometheus textfile after a run
@@ -7,21 +8,21 @@ import StateModel
 enum StatusReporting {
   /// Records `report`; a file that cannot be written becomes a problem of the run.
   static func record(
-    _ report: inout RunReport, options: RunOptions, config: SiteConfig, started: Date
+    _ report: inout RunReport, kind: RunStatus.RunKind, options: RunOptions, state: StateDirectory,
+    started: Date
   ) {
-    let path = config.stateDirectory + "/status.json"
-    let previous = (try? Data(contentsOf: URL(fileURLWithPath: path)))
-      .flatMap { try? JSONDecoder().decode(RunStatus.self, from: $0) }
+    let previous = (try? state.read("status.json"))?
+      .flatMap { try? JSONDecoder().decode(RunStatus.self, from: Data($0)) }
     let now = Date()
-    let status = RunStatus(
-      report: report, command: options.commandLine, now: now,
-      duration: now.timeIntervalSince(started), previous: previous)
+    let summary = RunSummary(
+      report: report, command: options.commandLine, now: now, duration: now.timeIntervalSince(started))
+    let status = RunStatus(recording: summary, kind: kind, previous: previous)
     var problems: [Problem] = []
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if let data = try? encoder.encode(status),
-      case .failure(let error) = AtomicFile.write([UInt8](data) + [10], to: path)
-    {
+    do {
+      try state.write("status.json", [UInt8](try encoder.encode(status)) + [10])
+    } catch {
       problems.append(Problem(message: "status file: \(error)"))
     }
     if let metrics = options.metricsFile,

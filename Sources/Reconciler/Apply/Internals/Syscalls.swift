@@ -35,21 +35,23 @@ func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -
   read(fd, buffer, count)
 }
 
-func system_openat2(_ dirfd: Int32, _ path: String, flags: UInt64, resolve: UInt64) -> Int32 {
-  rcs_openat2(dirfd, path, flags, 0, resolve)
+func system_openat2(_ dirfd: Int32, _ path: String, flags: UInt64, mode: UInt64 = 0, resolve: UInt64) -> Int32 {
+  rcs_openat2(dirfd, path, flags, mode, resolve)
 }
 
 func system_mkdirat(_ dirfd: Int32, _ name: String, _ mode: mode_t) -> Int32 {
   mkdirat(dirfd, name, mode)
 }
 
-func system_rmdir(_ path: String) -> Int32 { rmdir(path) }
+func system_unlinkat(_ dirfd: Int32, _ name: String, _ flags: Int32) -> Int32 { unlinkat(dirfd, name, flags) }
 
-func system_mount_id(_ path: String) -> Result<Int, Errno> {
+/// The id of the top mount at `name` below `dirfd` (statx `STATX_MNT_ID`), not
+/// following a symlink there; `AT_FDCWD` takes `name` as a path.
+func system_mount_id(_ dirfd: Int32 = AT_FDCWD, _ name: String) -> Result<Int, Errno> {
   var id: UInt64 = 0
   var dev: UInt64 = 0
   var ino: UInt64 = 0
-  return valueOrErrno { rcs_mount_id(AT_FDCWD, path, Int32(RCS_AT_SYMLINK_NOFOLLOW), &id, &dev, &ino) }
+  return valueOrErrno { rcs_mount_id(dirfd, name, Int32(RCS_AT_SYMLINK_NOFOLLOW), &id, &dev, &ino) }
     .map { _ in Int(id) }
 }
 
@@ -98,6 +100,7 @@ func system_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int 
 func system_fsync(_ fd: Int32) -> Int32 { fsync(fd) }
 
 func system_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+func system_unlink(_ path: String) -> Int32 { unlink(path) }
 // The ownership walk. Names come straight from getdents64 as NUL-terminated C bytes
 // and are passed on as pointers: never through String, so any byte but '/' and NUL
 // (newlines, invalid UTF-8) survives.
