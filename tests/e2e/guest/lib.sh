@@ -24,3 +24,6 @@ until_deadline() {
     sleep 0.2
   done
 }
+# status FILE KEY: a top-level number or word of a status.json, the full run's
+# (the hooks' and migrate's runs nest under last_instance_run and last_migrate_run).
+status() { sed -n "s/^  \"$2\" : \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$1"; }

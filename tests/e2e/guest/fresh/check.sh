@@ -15,7 +15,7 @@ done
 [ "$(depth $R/tmp/sandbox-idmap-9)" = 0 ] && pass "leaked staging bind removed" || fail "staging bind left"
 [ "$(depth $R/runtime/1/merged)" = 1 ] && pass "instance 1 mounted once" || fail "instance 1 depth $(depth $R/runtime/1/merged)"
 [ "$(stat -c %U $R/overlays/12/built.cfg)" = left4me ] && pass "migration ran: overlays/12 owned by left4me" || fail "overlays/12 owned by $(stat -c %U $R/overlays/12/built.cfg)"
-grep -q '"outcome" : "converged"' $R/.reconcile/status.json && pass "status.json says converged" || fail "status.json: $(cat $R/.reconcile/status.json)"
+[ "$(status $R/.reconcile/status.json outcome)" = converged ] && pass "status.json says converged" || fail "status.json: $(cat $R/.reconcile/status.json)"
 journalctl -u reconcile.service --no-pager -o short-monotonic > $out/reconcile-journal.txt 2>&1
 grep " $R/" /proc/self/mountinfo > $out/converged-mounts.txt
 covered=$(awk -v r="$R/overlays" 'index($5, r) == 1' /proc/self/mountinfo | wc -l)

@@ -37,8 +37,8 @@ new_shape() {  # runtime/2/merged is one overlay, straight on overlays/9
   [ "$(depth "$R/runtime/2/merged")" = 1 ] && [ "$(top_layer "$R/runtime/2/merged")" = "$R/overlays/9" ]
 }
 no_manifest() { for n in "$@"; do [ ! -e /etc/reconcile/instances.d/"$n.yaml" ] || return 1; done; }
-status_says() {  # FILE OUTCOME DRIFT_PENDING
-  grep -q "\"outcome\" : \"$2\"" "$1" && grep -Eq "\"drift_pending\" : $3(,|$)" "$1"
+status_says() {  # FILE OUTCOME DRIFT_PENDING: the full run's
+  [ "$(status "$1" outcome):$(status "$1" drift_pending)" = "$2:$3" ]
 }
 server_reads() {  # as left4me, through the server's own working directory
   [ "$(setpriv --reuid=980 --regid=980 --clear-groups cat "/proc/$1/cwd/left4dead2/cfg/server.cfg" 2>&1)" = cfg ]
@@ -97,9 +97,9 @@ if until_deadline 60 timer_ran_after 0; then
   check "first timer run: unit result success" [ "$(prop Result reconcile.service)" = success ]
   check "first timer run: nothing at error priority in its journal" \
     [ -z "$(journalctl -u reconcile.service -p err -q --no-pager)" ]
-  check "status.json: outcome deferred" grep -q '"outcome" : "deferred"' "$out/status-first-run.json"
-  check "status.json: drift_pending counts the busy overlay" grep -Eq '"drift_pending" : [1-9]' "$out/status-first-run.json"
-  check "status.json: no step failed" grep -q '"steps_failed" : 0' "$out/status-first-run.json"
+  check "status.json: outcome deferred" [ "$(status "$out/status-first-run.json" outcome)" = deferred ]
+  check "status.json: drift_pending counts the busy overlay" [ "$(status "$out/status-first-run.json" drift_pending)" -gt 0 ]
+  check "status.json: no step failed" [ "$(status "$out/status-first-run.json" steps_failed)" = 0 ]
   check "the journal names server 2's process as the holder" grep -qw "pid $pid" "$out/first-run-journal.txt"
 else
   first=0
