@@ -101,6 +101,10 @@ if until_deadline 60 timer_ran_after 0; then
   check "status.json: drift_pending counts the busy overlay" [ "$(status "$out/status-first-run.json" drift_pending)" -gt 0 ]
   check "status.json: no step failed" [ "$(status "$out/status-first-run.json" steps_failed)" = 0 ]
   check "the journal names server 2's process as the holder" grep -qw "pid $pid" "$out/first-run-journal.txt"
+  # The migration ran at the deploy: a verdict blaming a build's lease would send the
+  # operator looking for a build that does not exist.
+  check "first timer run: its verdict does not blame a build's lease (no migration is pending)" \
+    sh -c "! grep -q 'Migration deferred' '$out/first-run-journal.txt'"
 else
   first=0
   fail "the timer did not run within 60 s of the deploy"
