@@ -13,6 +13,17 @@ for f in usr/local/sbin/reconcile usr/local/share/man/man8/reconcile.8 \
   [[ -s $dest/$f ]] || fail "$f missing or empty"
 done
 if ldd "$dest/usr/local/sbin/reconcile" | grep -q swift; then fail "the binary links the Swift runtime dynamically"; fi
+# The sudoers snippet must parse, or sudo refuses every rule in the file it lands in.
+if ! command -v visudo >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sudo >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sudo >/dev/null 2>&1; } \
+    || fail "visudo is missing and sudo could not be installed"
+fi
+sudoers=$dest/usr/local/share/reconcile/examples/sudoers.left4me
+visudo -cf "$sudoers" >/dev/null || fail "visudo -cf rejects $sudoers: $(visudo -cf "$sudoers" 2>&1)"
+for helper in left4me-overlay left4me-script-sandbox; do
+  grep -q "^[^#]*/usr/local/libexec/left4me/$helper " "$sudoers" || fail "the sudoers snippet does not allow $helper"
+done
 grep -q "reconcile --mount-namespace /proc/1/ns/mnt" "$dest/etc/systemd/system/reconcile.service" || fail "unit ExecStart"
 # An operator's config survives a second install, and uninstall.
 copy=$(mktemp -d /tmp/reconcile-install-check.XXXXXX)
@@ -24,4 +35,4 @@ grep -q "edited by the operator" "$copy/etc/reconcile/site.yaml" || fail "instal
 make --no-print-directory uninstall DESTDIR="$copy" >/dev/null
 left=$(cd "$copy" && find . -type f | sort)
 [[ $left == "./etc/reconcile/site.yaml" ]] || fail "uninstall left: $left"
-echo "install check: files in place, binary without the Swift runtime, config kept, uninstall clean"
+echo "install check: files in place, binary without the Swift runtime, sudoers snippet accepted by visudo, config kept, uninstall clean"

@@ -50,6 +50,10 @@ if [[ $(id -u) -eq 0 ]]; then
     tests/e2e/run.sh "$dest" || exit 1
   else
     echo "*** e2e SKIPPED: debootstrap and systemd-nspawn (systemd-container) could not be installed ***"
+    if [[ "${CI:-}" == "true" ]]; then
+      echo "*** under CI=true as root a skip is a failure ***"
+      exit 1
+    fi
   fi
 else
   echo "*** install, unit verification and e2e SKIPPED: they need root ***"

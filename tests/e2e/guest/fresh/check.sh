@@ -1,11 +1,7 @@
 #!/bin/sh
-# Runs in the booted guest. Writes what it saw to /e2e/, and PASS or FAIL lines to
-# /e2e/result, which the host reads after the guest powers off.
-R=/var/lib/left4me
-out=/e2e
-fail() { echo "FAIL $*" >> $out/result; }
-pass() { echo "PASS $*" >> $out/result; }
-depth() { awk -v t="$1" '$5 == t' /proc/self/mountinfo | wc -l; }
+# The fresh host, in the booted guest: reconcile was installed and its timer enabled
+# before the boot, and break.sh made the seeds' broken state.
+. /usr/local/libexec/e2e/lib.sh
 : > $out/result
 
 # 1. The timer alone converges the host: no reconcile is run here but dry runs.
@@ -19,7 +15,7 @@ done
 [ "$(depth $R/tmp/sandbox-idmap-9)" = 0 ] && pass "leaked staging bind removed" || fail "staging bind left"
 [ "$(depth $R/runtime/1/merged)" = 1 ] && pass "instance 1 mounted once" || fail "instance 1 depth $(depth $R/runtime/1/merged)"
 [ "$(stat -c %U $R/overlays/12/built.cfg)" = left4me ] && pass "migration ran: overlays/12 owned by left4me" || fail "overlays/12 owned by $(stat -c %U $R/overlays/12/built.cfg)"
-grep -q '"outcome" : "converged"' $R/.reconcile/status.json && pass "status.json says converged" || fail "status.json: $(cat $R/.reconcile/status.json)"
+[ "$(status $R/.reconcile/status.json outcome)" = converged ] && pass "status.json says converged" || fail "status.json: $(cat $R/.reconcile/status.json)"
 journalctl -u reconcile.service --no-pager -o short-monotonic > $out/reconcile-journal.txt 2>&1
 grep " $R/" /proc/self/mountinfo > $out/converged-mounts.txt
 covered=$(awk -v r="$R/overlays" 'index($5, r) == 1' /proc/self/mountinfo | wc -l)
