@@ -18,6 +18,7 @@ struct Reconcile: ParsableCommand {
       FileHandle.standardError.write(Data("reconcile: /proc is not mounted; refusing to run without it\n".utf8))
       Foundation.exit(ExitStatus.usage.rawValue)
     }
+    FileCreationMask.fix()
     main(nil)
   }
 

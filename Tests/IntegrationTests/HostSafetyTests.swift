@@ -86,6 +86,24 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertEqual(try reconcile("--dry-run").status, 0)
   }
 
+  /// Invariant 8: a hook run with `umask 077` still makes 0755 directories, or the
+  /// game server (not root) could not reach its merged tree.
+  func testCallersUmaskDoesNotChangeTheModesOfWhatReconcileMakes() throws {
+    try host.seed.build()
+    let run = try CommandResult.run(
+      executable: "/bin/sh",
+      arguments: ["-c", "umask 077; exec \"$0\" --config \"$1\"", ScratchHost.reconcileBinary, host.config])
+    XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+    for path in ["runtime/2/build", "runtime/3/upper", ".reconcile", ".reconcile/migrations"] {
+      var info = stat()
+      XCTAssertEqual(lstat(host.root + "/" + path, &info), 0, path)
+      XCTAssertEqual(info.st_mode & 0o7777, 0o755, path)
+    }
+    var status = stat()
+    XCTAssertEqual(lstat(host.root + "/.reconcile/status.json", &status), 0)
+    XCTAssertEqual(status.st_mode & 0o7777, 0o644)
+  }
+
   /// Invariant 15: a failing timer, a succeeding hook, a failing timer: the last
   /// success has not moved.
   func testHookRunsDoNotRefreshTheTimersLastSuccess() throws {
