@@ -65,10 +65,12 @@ public final class ScratchHost {
   }
 
   /// `.build/debug/reconcile` of this package.
-  public static var reconcileBinary: String {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/reconcile").path
+  public static var reconcileBinary: String { packageDirectory + "/.build/debug/reconcile" }
+
+  /// The package's source directory.
+  public static var packageDirectory: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().path
   }
 }
 

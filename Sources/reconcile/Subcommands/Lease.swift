@@ -11,8 +11,9 @@ extension Reconcile {
       usage: "reconcile lease --hold PATH [--config FILE] -- COMMAND [ARGS...]",
       discussion: """
         Takes an exclusive flock on PATH, a lock file one of the site config's lease rules \
-        names (absolute, or relative to root), then executes COMMAND with the lock open, so \
-        the lease lives exactly as long as the command and whatever inherits it. The file is \
+        names (absolute, or relative to root), then executes COMMAND with the lock open (its \
+        descriptor number in RECONCILE_LEASE_FD), so the lease lives exactly as long as the \
+        command and whatever inherits it. The file is \
         reached beneath root without following a symlink, created if missing and never \
         truncated, and refused unless it is a regular file with one link: the lock directory \
         may be another user's. Exit 75 when another build holds the lease, 1 when PATH is \
@@ -48,7 +49,7 @@ extension Reconcile {
         if case .held = error { throw ExitCode(ExitStatus.temporary.rawValue) }
         throw ExitCode(ExitStatus.error.rawValue)
       }
-      let failure = CommandExecution.execute(command, keepingOpen: lease.fd)
+      let failure = CommandExecution.execute(command, keepingOpen: lease.fd, as: "RECONCILE_LEASE_FD")
       Log.error("reconcile lease: cannot run \(command[0]): \(failure)")
       throw ExitCode(127)
     }
