@@ -12,7 +12,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.7.0"),
   ],
   targets: [
     .systemLibrary(
@@ -20,19 +20,24 @@ let package = Package(
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .target(name: "CMountShims"),
+    // The one syscall layer: every call into libc and the shims, on swift-system's
+    // FileDescriptor, Errno and FilePath, with the call, errno and path in each error.
+    .target(
+      name: "LinuxKernel",
+      dependencies: ["CMountShims", .product(name: "SystemPackage", package: "swift-system")]),
     .target(
       name: "StateModel",
-      dependencies: ["CYAML", .product(name: "SystemPackage", package: "swift-system")]),
+      dependencies: ["CYAML", "LinuxKernel", .product(name: "SystemPackage", package: "swift-system")]),
     .target(
       name: "Probes",
       dependencies: [
-        "StateModel", "CLibMount", "CMountShims",
+        "StateModel", "LinuxKernel", "CLibMount", "CMountShims",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .target(
       name: "Reconciler",
       dependencies: [
-        "StateModel", "Probes", "CMountShims",
+        "StateModel", "Probes", "LinuxKernel", "CMountShims",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     // The seeds' broken left4me host, for `reconcile demo` and the integration tests.
@@ -40,7 +45,7 @@ let package = Package(
     .executableTarget(
       name: "reconcile",
       dependencies: [
-        "StateModel", "Probes", "Reconciler", "SeedHost",
+        "StateModel", "Probes", "Reconciler", "SeedHost", "LinuxKernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Runs one OwnershipWalker walk in a process of its own: for the tests that

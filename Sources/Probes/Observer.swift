@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import StateModel
 
 /// Assembles an `ObservedState` from a mount table and the host probes: what the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Reconciler
 
 /// A throwaway left4me host below `base` (a tmpfs in a private mount namespace):

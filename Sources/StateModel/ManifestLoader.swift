@@ -1,4 +1,4 @@
-import Foundation
+import LinuxKernel
 import SystemPackage
 
 /// Loads the site config and every instance manifest into a `DesiredState`: the
@@ -58,16 +58,11 @@ public struct ManifestLoader: Sendable {
   private func manifestFiles(in directory: String, reader: TrustedFileReader)
     throws(StateModelError) -> [(name: String, path: String)]
   {
-    switch reader.checkDirectory(at: directory) {
-    case .unreadable(let reason)?: throw .unreadable(path: directory, reason: reason)
-    case .unsafe(let reason)?: throw .instancesDirectoryRejected(path: directory, reason: reason)
-    case nil: break
-    }
     let entries: [String]
-    do {
-      entries = try FileManager.default.contentsOfDirectory(atPath: directory)
-    } catch {
-      throw .unreadable(path: directory, reason: error.localizedDescription)
+    switch reader.listDirectory(at: directory) {
+    case .success(let names): entries = names
+    case .failure(.unreadable(let reason)): throw .unreadable(path: directory, reason: reason)
+    case .failure(.unsafe(let reason)): throw .instancesDirectoryRejected(path: directory, reason: reason)
     }
     return entries.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted().map {
       (name: String($0.dropLast(".yaml".count)), path: FilePath(directory).appending($0).string)
@@ -99,6 +94,7 @@ public struct ManifestLoader: Sendable {
   private func absolutePath(_ path: String) -> String {
     let filePath = FilePath(path)
     if filePath.isAbsolute { return filePath.string }
-    return FilePath(FileManager.default.currentDirectoryPath).pushing(filePath).string
+    let directory = (try? Files.currentDirectory()) ?? FilePath("/")
+    return directory.pushing(filePath).string
   }
 }

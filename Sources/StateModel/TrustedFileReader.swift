@@ -1,4 +1,5 @@
-import Foundation
+import LinuxKernel
+import SystemPackage
 
 /// Reads config and manifest files only when they are safe to act on as root: regular
 /// files (not symlinks), at most 1 MiB, owned by the trusted owner and writable by
@@ -24,65 +25,59 @@ struct TrustedFileReader {
   /// The uid that must own every config file, manifest and the instances directory.
   let trustedOwner: UInt32
 
-  /// Reads a whole config or manifest file as UTF-8 text.
+  /// Reads a whole config or manifest file as UTF-8 text. The file is checked on a
+  /// descriptor (`O_PATH`, symlinks not followed) and read through that same
+  /// descriptor, so what was checked is what is read.
   func readFile(at path: String) -> Result<String, Refusal> {
-    let attributes: [FileAttributeKey: Any]
+    let bytes: [UInt8]
     do {
-      attributes = try FileManager.default.attributesOfItem(atPath: path)
+      let file = try Files.openPath(FilePath(path))
+      defer { try? file.close() }
+      let status = try file.status()
+      guard status.type == .regular else {
+        return .failure(.unsafe("is not a regular file (\(Self.describe(status.type)))"))
+      }
+      if let refusal = checkOwnership(status) { return .failure(refusal) }
+      if status.size > Self.maximumFileSize { return .failure(Self.oversize(Int(status.size))) }
+      let reading = try Files.reopenForReading(file, path: FilePath(path))
+      defer { try? reading.close() }
+      // One byte past the limit catches a file that grew since it was checked.
+      bytes = try reading.readAll(limit: Self.maximumFileSize)
     } catch {
       return .failure(.unreadable(Self.reason(for: error)))
     }
-    let type = attributes[.type] as? FileAttributeType
-    guard type == .typeRegular else {
-      return .failure(.unsafe("is not a regular file (\(Self.describe(type)))"))
-    }
-    if let refusal = checkOwnership(attributes) { return .failure(refusal) }
-    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-    if size > Self.maximumFileSize { return .failure(Self.oversize(size)) }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      return .failure(.unreadable("could not be opened for reading"))
-    }
-    defer { try? handle.close() }
-    let data: Data
-    do {
-      // Read one byte past the limit, so a file that grew since it was checked is
-      // still caught without reading all of it.
-      data = try handle.read(upToCount: Self.maximumFileSize + 1) ?? Data()
-    } catch {
-      return .failure(.unreadable(Self.reason(for: error)))
-    }
-    if data.count > Self.maximumFileSize { return .failure(Self.oversize(data.count)) }
-    guard let text = String(data: data, encoding: .utf8) else {
+    if bytes.count > Self.maximumFileSize { return .failure(Self.oversize(bytes.count)) }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
       return .failure(.unsafe("is not valid UTF-8 text"))
     }
     return .success(text)
   }
 
-  /// Checks that `path` is a directory that only the trusted owner can write.
-  func checkDirectory(at path: String) -> Refusal? {
-    let attributes: [FileAttributeKey: Any]
+  /// Checks that `path` is a directory that only the trusted owner can write, and
+  /// lists it (names only, unsorted) from the same descriptor.
+  func listDirectory(at path: String) -> Result<[String], Refusal> {
     do {
-      attributes = try FileManager.default.attributesOfItem(atPath: path)
+      let directory = try Files.openPath(FilePath(path))
+      defer { try? directory.close() }
+      let status = try directory.status()
+      guard status.type == .directory else {
+        return .failure(.unsafe("is not a directory (\(Self.describe(status.type)))"))
+      }
+      if let refusal = checkOwnership(status) { return .failure(refusal) }
+      let listing = try Files.reopenForReading(directory, path: FilePath(path), directory: true)
+      return .success(try Files.names(in: listing, path: FilePath(path)))
     } catch {
-      return .unreadable(Self.reason(for: error))
+      return .failure(.unreadable(Self.reason(for: error)))
     }
-    let type = attributes[.type] as? FileAttributeType
-    guard type == .typeDirectory else {
-      return .unsafe("is not a directory (\(Self.describe(type)))")
-    }
-    return checkOwnership(attributes)
   }
 
-  private func checkOwnership(_ attributes: [FileAttributeKey: Any]) -> Refusal? {
-    let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
-    guard owner == trustedOwner else {
-      let shown = owner.map { "uid \($0)" } ?? "an unknown owner"
-      return .unsafe("is owned by \(shown), not by uid \(trustedOwner)")
+  private func checkOwnership(_ status: Stat) -> Refusal? {
+    guard status.userID.rawValue == trustedOwner else {
+      return .unsafe("is owned by uid \(status.userID.rawValue), not by uid \(trustedOwner)")
     }
-    let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
-    if mode & 0o022 != 0 {
+    if status.isWritableByOthers {
       return .unsafe(
-        "is writable by its group or others (mode \(String(mode, radix: 8))); "
+        "is writable by its group or others (mode \(String(status.permissions.rawValue, radix: 8))); "
           + "only its owner may write it")
     }
     return nil
@@ -92,22 +87,22 @@ struct TrustedFileReader {
     .unsafe("is \(size) bytes, more than the \(maximumFileSize) allowed")
   }
 
-  private static func describe(_ type: FileAttributeType?) -> String {
+  private static func describe(_ type: FileType) -> String {
     switch type {
-    case .typeSymbolicLink?: return "a symbolic link"
-    case .typeDirectory?: return "a directory"
-    case .typeRegular?: return "a regular file"
-    case .typeCharacterSpecial?, .typeBlockSpecial?: return "a device"
-    case .typeSocket?: return "a socket"
+    case .symbolicLink: return "a symbolic link"
+    case .directory: return "a directory"
+    case .regular: return "a regular file"
+    case .characterSpecial, .blockSpecial: return "a device"
+    case .socket: return "a socket"
     default: return "a special file"
     }
   }
 
-  private static func reason(for error: Error) -> String {
-    switch (error as? CocoaError)?.code {
-    case .fileReadNoSuchFile?, .fileNoSuchFile?: return "no such file or directory"
-    case .fileReadNoPermission?: return "permission denied"
-    default: return error.localizedDescription
+  private static func reason(for error: KernelError) -> String {
+    switch error.errno {
+    case .noSuchFileOrDirectory: return "no such file or directory"
+    case .permissionDenied: return "permission denied"
+    default: return error.description
     }
   }
 }

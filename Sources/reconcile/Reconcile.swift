@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import LinuxKernel
 import Reconciler
 
 /// `reconcile`: observe, plan and apply the mounts the manifests ask for.
@@ -14,9 +14,9 @@ struct Reconcile: ParsableCommand {
   /// subcommand would apply, even where `--dry-run` was asked for. reconcile needs
   /// /proc for mountinfo and namespaces anyway.
   static func main() {
-    guard FileManager.default.isReadableFile(atPath: "/proc/self/cmdline") else {
-      FileHandle.standardError.write(Data("reconcile: /proc is not mounted; refusing to run without it\n".utf8))
-      Foundation.exit(ExitStatus.usage.rawValue)
+    guard (try? Files.openForReading("/proc/self/cmdline")).map({ try? $0.close() }) != nil else {
+      StandardStreams.writeError("reconcile: /proc is not mounted; refusing to run without it\n")
+      StandardStreams.exit(ExitStatus.usage.rawValue)
     }
     FileCreationMask.fix()
     main(nil)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LinuxKernel
 import Probes
 import StateModel
 
@@ -31,7 +32,7 @@ public enum MigrateRun {
       }
       if deferred && Date() < deadline && plan.problems.isEmpty {
         withExtendedLifetime(lock) {}  // released here: timer runs go on while we wait
-        Thread.sleep(forTimeInterval: 1)
+        Sleep.seconds(1)
         continue
       }
       if options.changesNothing { return count(plan, options) }

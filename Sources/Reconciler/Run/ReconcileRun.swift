@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Probes
 import StateModel
 
@@ -106,9 +106,7 @@ public enum ReconcileRun {
   /// ISO 8601 UTC for records, and seconds for durations.
   static func wallClock() -> (iso8601: String, seconds: Double) {
     let now = Date()
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return (formatter.string(from: now), now.timeIntervalSince1970)
+        return (now.formatted(.iso8601), now.timeIntervalSince1970)
   }
 
   private static func dryRunReport(_ plan: Plan) -> RunReport {

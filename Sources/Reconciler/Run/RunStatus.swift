@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `<state>/status.json`, written after every run that may change things: what the
 /// runs did, for people (`cat`) and for monitoring (the metrics file says the same).
@@ -145,9 +145,7 @@ public struct RunSummary: Hashable, Codable, Sendable {
 
   /// The summary of `report`, finished at `now`.
   public init(report: RunReport, command: String, now: Date, duration: Double) {
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    time = formatter.string(from: now)
+        time = now.formatted(.iso8601)
     unixTime = now.timeIntervalSince1970
     exitCode = report.exitStatus.rawValue
     switch report.exitStatus {

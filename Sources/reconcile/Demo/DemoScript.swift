@@ -1,11 +1,13 @@
-import Foundation
+import FoundationEssentials
+import LinuxKernel
 import Reconciler
+import SystemPackage
 import SeedHost
 
 /// The demo's story, told in numbered chapters on stdout.
 struct DemoScript {
   func run() throws -> Bool {
-    guard getuid() == 0 else {
+    guard StandardStreams.userID == 0 else {
       Log.error("reconcile demo needs root (it mounts, in a private mount namespace)")
       return false
     }
@@ -73,20 +75,18 @@ struct DemoScript {
   }
 
   private func ownerOf(_ path: String) -> String {
-    var info = stat()
-    return lstat(path, &info) == 0 ? "\(info.st_uid):\(info.st_gid)" : "?"
+    guard let status = try? Files.linkStatus(FilePath(path)) else { return "?" }
+    return "\(status.userID.rawValue):\(status.groupID.rawValue)"
   }
 
   private func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/reconcile-demo.XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
-    return String(cString: made)
+    try Files.makeTemporaryDirectory("/tmp/reconcile-demo.XXXXXX").string
   }
 
   private func cleanUp(_ base: String) {
     // The namespace dies with the process; only the empty directory is left to remove.
     try? HostFixture.unmount(base, detach: true)
-    rmdir(base)
+    try? Files.removeDirectory(FilePath(base))
   }
 
   private func heading(_ text: String) { say(text + "\n" + String(repeating: "=", count: text.count)) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Reconciler
 
 /// How results are printed: text for people, or one JSON document (DESIGN 3.4).

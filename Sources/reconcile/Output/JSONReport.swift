@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Reconciler
 
 /// The DESIGN 3.4 document: `dry_run`, `converged`, `steps` (each step's fields plus

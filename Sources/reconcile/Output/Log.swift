@@ -1,4 +1,4 @@
-import Foundation
+import LinuxKernel
 import Reconciler
 
 /// Diagnostics on stderr, one line each; stdout carries only the report. When stderr
@@ -18,14 +18,12 @@ enum Log {
   /// Whether stderr is the stream systemd connected to the journal: JOURNAL_STREAM
   /// holds its "device:inode" (sd_journal_stream_fd(3)), and a redirect would differ.
   static let stderrIsJournal: Bool = {
-    guard let stream = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
-    var info = stat()
-    guard fstat(STDERR_FILENO, &info) == 0 else { return false }
-    return stream == "\(info.st_dev):\(info.st_ino)"
+    guard let stream = StandardStreams.environment("JOURNAL_STREAM") else { return false }
+    return stream == StandardStreams.errorStreamIdentity
   }()
 
   private static func write(priority: Int, _ line: String) {
     let prefix = stderrIsJournal ? "<\(priority)>" : ""
-    FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+    StandardStreams.writeError(prefix + line + "\n")
   }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LinuxKernel
 
 /// A one-line progress meter on stderr for long ownership walks, only when stderr is
 /// a terminal: logs and the journal get the final counts instead.
@@ -8,18 +9,18 @@ enum Progress {
 
   /// A reporter for `RunOptions.migrationProgress`, or nil when stderr is not a terminal.
   static func reporter() -> (@Sendable (String, Int) -> Void)? {
-    guard isatty(STDERR_FILENO) == 1 else { return nil }
+    guard StandardStreams.errorIsTerminal else { return nil }
     return { path, entries in
       let seconds = max(Date().timeIntervalSince(start), 0.001)
       let rate = Int(Double(entries) / seconds)
       let line = "\rchown \(path): \(entries) entries, \(rate)/s   "
-      FileHandle.standardError.write(Data(line.utf8))
+      StandardStreams.writeError(line)
       shown = true
     }
   }
 
   /// Ends the meter's line.
   static func finish() {
-    if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    if shown { StandardStreams.writeError("\n") }
   }
 }
