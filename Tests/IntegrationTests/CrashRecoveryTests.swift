@@ -12,6 +12,7 @@ final class CrashRecoveryTests: PrivilegedTestCase {
     for _ in 0..<400 { try HostFixture.bind(host.root + "/overlays/9", at: idmap) }
     try host.seed.write(host.root + "/runtime/1/upper/left4dead2/cfg/keep.cfg", "keep me\n")
 
+    var random = SeededRandom(for: "testSIGKILLAtRandomMomentsThenRerunConverges")
     for round in 0..<5 {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: ScratchHost.reconcileBinary)
@@ -19,7 +20,7 @@ final class CrashRecoveryTests: PrivilegedTestCase {
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
-      usleep(UInt32.random(in: 0..<40_000))
+      usleep(UInt32.random(in: 0..<40_000, using: &random))  // a random moment, not a synchronisation
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
       if round == 4 { break }

@@ -42,13 +42,15 @@ final class LockTests: PrivilegedTestCase {
     try host.seed.build()
     try FileManager.default.createDirectory(atPath: host.root + "/.reconcile", withIntermediateDirectories: true)
     let lock = try HostFixture.holdLease(host.root + "/.reconcile/lock")
+    let opens = try FileEvents(watchingOpensOf: host.root + "/.reconcile/lock")
     let waiting = Process()
     waiting.executableURL = URL(fileURLWithPath: ScratchHost.reconcileBinary)
     waiting.arguments = ["--config", host.config, "--lock-timeout", "30"]
     waiting.standardOutput = FileHandle.nullDevice
     waiting.standardError = FileHandle.nullDevice
     try waiting.run()
-    usleep(500_000)  // it has loaded the manifests and waits for the lock
+    // It opens the lock once it has loaded the manifests, then waits for it.
+    XCTAssertTrue(opens.waitForOpen(within: 30), "the run never reached the lock")
     try host.seed.write(host.seed.instancesDirectory + "/7.yaml", """
       mounts:
         - type: overlay

@@ -47,10 +47,13 @@ final class MigrateCommandTests: PrivilegedTestCase {
     let lock = host.root + "/tmp/sandbox-idmap-12.lock"
     let build = Process()
     build.executableURL = URL(fileURLWithPath: "/bin/sh")
-    build.arguments = ["-c", "exec 9>'\(lock)'; flock 9; sleep 2"]
+    build.arguments = ["-c", "exec 9>'\(lock)'; flock 9; echo locked; sleep 2"]
+    let told = Pipe()
+    build.standardOutput = told
     try build.run()
     defer { kill(build.processIdentifier, SIGKILL); build.waitUntilExit() }
-    usleep(300_000)
+    // The build says when it holds its lease.
+    XCTAssertEqual(told.fileHandleForReading.availableData, Data("locked\n".utf8))
 
     let started = Date()
     let result = try reconcile("migrate", "--wait", "20")
