@@ -61,6 +61,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ReconcilerTests", dependencies: ["Reconciler", "_ReconcileTestSupport"]),
+    .testTarget(name: "reconcileTests", dependencies: ["reconcile", "Reconciler"]),
     .testTarget(
       name: "IntegrationTests",
       dependencies: ["Reconciler", "Probes", "StateModel", "SeedHost", "_ReconcileTestSupport"]),
