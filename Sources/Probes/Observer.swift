@@ -8,42 +8,48 @@ import StateModel
 /// `flock`; nothing is created, written, chowned or mounted, so a dry run is safe.
 /// It does not read the mount table itself (`MountInfoProbe` does); it is handed one.
 public struct Observer: Sendable {
-  /// Where the mount table comes from. A `/proc/...` path is the live host; any other
-  /// file is a saved table from elsewhere, for which the filesystem is not probed.
-  public var mountInfoPath: String
+  /// The live host, or a saved table for which the filesystem is not probed.
+  public var source: MountTableSource
   /// Kernel features to report; nil to use `KernelFeatureProbe.probedOnce`.
   public var features: KernelFeatures?
 
   /// Makes an observer.
   ///
   /// - Parameters:
-  ///   - mountInfoPath: the table's source; decides between `observe` and
-  ///     `observeTableOnly` (see `observesLiveHost`).
+  ///   - source: where the table comes from, and so whether the filesystem is probed.
   ///   - features: features already probed, or nil to probe once per process.
-  public init(mountInfoPath: String = "/proc/self/mountinfo", features: KernelFeatures? = nil) {
-    self.mountInfoPath = mountInfoPath
+  public init(source: MountTableSource = .live, features: KernelFeatures? = nil) {
+    self.source = source
     self.features = features
   }
 
-  /// Whether `mountInfoPath` is a live table (`/proc/self/mountinfo`,
-  /// `/proc/thread-self/mountinfo`, `/proc/<pid>/mountinfo`), so that probing this
-  /// host's filesystem describes the same host.
-  public var observesLiveHost: Bool {
-    mountInfoPath.hasPrefix("/proc/") && mountInfoPath.hasSuffix("/mountinfo")
+  /// Reads the table from `source` and observes everything `desired` depends on.
+  ///
+  /// - Throws: `ProbeError` when the table cannot be read, or when the live one has
+  ///   a malformed line.
+  public func observe(desired: DesiredState) throws(ProbeError) -> Observation {
+    let probe = MountInfoProbe(path: source.path)
+    switch source {
+    case .live:
+      return Observation(state: observe(desired: desired, mounts: try probe.read()), malformedLines: [])
+    case .saved:
+      let result = try probe.readResult()
+      return Observation(state: observe(desired: desired, mounts: result.table), malformedLines: result.malformedLines)
+    }
   }
 
   /// Observes everything `desired` depends on.
   ///
-  /// For a saved table (`observesLiveHost` false) this is `observeTableOnly`: probing
-  /// this machine's paths would describe a different host.
+  /// For a saved table this is `observeTableOnly`: probing this machine's paths would
+  /// describe a different host.
   ///
   /// - Parameters:
   ///   - desired: the config and the accepted instances; refused instances are not
   ///     probed, since nothing is done for them.
-  ///   - mounts: the table just read from `mountInfoPath`.
+  ///   - mounts: the table read from `source`.
   /// - Returns: the observation; `filesystemProbed` is true for a live host.
   public func observe(desired: DesiredState, mounts: MountTable) -> ObservedState {
-    guard observesLiveHost else { return observeTableOnly(desired: desired, mounts: mounts) }
+    guard source == .live else { return observeTableOnly(desired: desired, mounts: mounts) }
     let config = desired.config
     let wanted = desired.instances.flatMap(\.wantedMounts).map(\.spec)
     let escapes = Self.pathEscapes(of: wanted, roots: config.lowerdirRoots)
@@ -75,7 +81,7 @@ public struct Observer: Sendable {
   ///   - desired: the config and instances, for the names to resolve.
   ///   - mounts: the saved table.
   /// - Returns: the observation.
-  public func observeTableOnly(desired: DesiredState, mounts: MountTable) -> ObservedState {
+  func observeTableOnly(desired: DesiredState, mounts: MountTable) -> ObservedState {
     ObservedState(
       mounts: mounts, features: .modern, filesystemProbed: false,
       identities: Self.identities(for: desired))

@@ -149,9 +149,9 @@ import Testing
         ])],
         refused: [], issues: [], hasUnparseableManifest: false)
       let mounts = MountTable(entries: [entry(70, root + "/tmp/x")])
-      let saved = Observer(mountInfoPath: root + "/captured.mountinfo")
-      #expect(!saved.observesLiveHost)
-      #expect(Observer().observesLiveHost)
+      let saved = Observer(source: .saved(path: root + "/captured.mountinfo"))
+      #expect(saved.source != .live)
+      #expect(Observer().source == .live)
       let expected = ObservedState(mounts: mounts, features: .modern, filesystemProbed: false)
       #expect(saved.observe(desired: desired, mounts: mounts) == expected)
       #expect(Observer().observeTableOnly(desired: desired, mounts: mounts) == expected)

@@ -133,27 +133,23 @@ public enum ReconcileRun {
     }
   }
 
-  /// Reads the mount table and probes the filesystem for the rest. The live table must
-  /// parse whole (a mount left out could get another stacked on it); a saved one may
-  /// have bad lines, which are reported as problems.
+  /// Reads the mount table and probes the filesystem for the rest (`Observer` decides
+  /// what a live or a saved table allows); a saved table's skipped lines are problems.
   static func observe(
     _ desired: DesiredState, _ options: RunOptions
   ) throws(ProbeError) -> (ObservedState, [Problem]) {
-    if let saved = options.mountInfoPath {
-      let result = try MountInfoProbe(path: saved).readResult()
-      let problems = result.malformedLines.map {
-        Problem(file: saved, line: $0.number, message: "malformed mountinfo line skipped: \($0.text)")
-      }
-      return (Observer().observeTableOnly(desired: desired, mounts: result.table), problems)
-    }
-    let table = try MountInfoProbe().read()
     // An --instance run probes only its instances' paths: a unit's start hook should
     // not pay for every other instance on the host.
     var probed = desired
     if !options.instances.isEmpty {
       probed.instances = desired.instances.filter { options.instances.contains($0.name) }
     }
-    return (Observer().observe(desired: probed, mounts: table), [])
+    let source = options.tableSource
+    let observation = try Observer(source: source).observe(desired: probed)
+    let problems = observation.malformedLines.map {
+      Problem(file: source.path, line: $0.number, message: "malformed mountinfo line skipped: \($0.text)")
+    }
+    return (observation.state, problems)
   }
 
   static func failed(_ options: RunOptions, problems: [Problem]) -> RunReport {

@@ -1,3 +1,5 @@
+import Probes
+
 /// What one `reconcile` run is asked to do (DESIGN 3.1).
 public struct RunOptions: Sendable {
   public var configFile: String
@@ -34,6 +36,9 @@ public struct RunOptions: Sendable {
     self.metricsFile = metricsFile
     self.commandLine = commandLine
   }
+
+  /// The live table, or the saved one `--mountinfo` names.
+  var tableSource: MountTableSource { mountInfoPath.map { .saved(path: $0) } ?? .live }
 
   /// Whether this run may change anything.
   public var changesNothing: Bool { dryRun || mountInfoPath != nil }
