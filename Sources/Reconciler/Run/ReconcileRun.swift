@@ -65,16 +65,28 @@ public enum ReconcileRun {
     progress: (StepOutcome) -> Void
   ) -> RunReport {
     let report = applier(for: observed, migrationProgress: options.migrationProgress).apply(plan, progress: progress)
-    var problems = plan.problems + report.failureProblems
     var pending: [Step] = []
+    var verification: [Problem] = []
     do {
       let (after, _) = try observe(desired, options)
       pending = Planner.plan(desired: desired, observed: after, scope: options.scope).steps
     } catch {
-      problems.append(Problem(message: "verifying observation failed: \(error)"))
+      verification.append(Problem(message: "verifying observation failed: \(error)"))
     }
-    // What is still pending may only wait: for a build's lease, or for the next start
-    // of an instance whose drifted mount is busy (invariant 13).
+    return verdict(plan: plan, applied: report, pending: pending, verificationProblems: verification)
+  }
+
+  /// The report of an applying run, from the plan, how its steps went and what the
+  /// verifying plan still wants. Pure: DESIGN 3.2's exit codes are decided here.
+  ///
+  /// 0 when nothing is pending and nothing went wrong; 1 on any problem, including a
+  /// step still pending that does not wait; 75 when everything pending only waits, for
+  /// a build's lease or for the next start of an instance whose drifted mount is busy
+  /// (invariant 13).
+  static func verdict(
+    plan: Plan, applied report: ApplyReport, pending: [Step], verificationProblems: [Problem] = []
+  ) -> RunReport {
+    var problems = plan.problems + report.failureProblems + verificationProblems
     let waitingTargets = Set(report.outcomes.filter(\.waitsForRestart).map(\.step.target))
     let deferredOnly = !pending.isEmpty
       && pending.allSatisfy { $0.waitsForLease || waitingTargets.contains($0.target) }
