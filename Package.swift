@@ -61,7 +61,12 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ReconcilerTests", dependencies: ["Reconciler", "_ReconcileTestSupport"]),
-    .testTarget(name: "reconcileTests", dependencies: ["reconcile", "Reconciler"]),
+    .testTarget(
+      name: "reconcileTests",
+      dependencies: [
+        "reconcile", "Reconciler", "LinuxKernel", "_ReconcileTestSupport",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
     .testTarget(
       name: "IntegrationTests",
       dependencies: ["Reconciler", "Probes", "StateModel", "SeedHost", "_ReconcileTestSupport"]),

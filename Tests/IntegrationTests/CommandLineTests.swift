@@ -3,14 +3,9 @@ import Reconciler
 import XCTest
 import _ReconcileTestSupport
 
-/// The outward contract of the binary: exit codes, JSON keys, saved tables.
+/// The outward contract of the binary on a real host: version, JSON keys, saved tables.
+/// Usage errors, help and dry-run exit codes need no root: `reconcileTests`.
 final class CommandLineTests: PrivilegedTestCase {
-  func testUsageErrorsExit64() throws {
-    XCTAssertEqual(try ScratchHost.run(["--no-such-flag"]).status, 64)
-    XCTAssertEqual(try ScratchHost.run(["--lock-timeout", "-1"]).status, 64)
-    XCTAssertEqual(try ScratchHost.run(["--instance", "../etc"]).status, 64)
-  }
-
   func testVersionPrintsAndRunsNothing() throws {
     try host.seed.build()
     let result = try reconcile("--version")
@@ -18,13 +13,6 @@ final class CommandLineTests: PrivilegedTestCase {
     XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
     XCTAssertFalse(FileManager.default.fileExists(atPath: host.root + "/.reconcile"), "no run happened")
     XCTAssertEqual(try ScratchHost.run(["migrate", "--version"]).status, 0)
-  }
-
-  func testHelpExplainsEveryExitCode() throws {
-    let help = try ScratchHost.run(["--help"]).stdout
-    for code in ["0 converged", "1 an error", "2 dry run", "64 usage", "75 temporary"] {
-      XCTAssertTrue(help.contains(code), "help lacks '\(code)':\n\(help)")
-    }
   }
 
   func testJSONCarriesTheDesignKeys() throws {

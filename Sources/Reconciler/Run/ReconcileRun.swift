@@ -54,7 +54,7 @@ public enum ReconcileRun {
 
   private static func load(_ options: RunOptions) -> Result<DesiredState, RunReportFailure> {
     do {
-      return .success(try ManifestLoader(configFile: options.configFile).load())
+      return .success(try ManifestLoader(configFile: options.configFile, trustedOwner: options.trustedOwner).load())
     } catch {
       return .failure(RunReportFailure(report: failed(options, problems: error.problems)))
     }
