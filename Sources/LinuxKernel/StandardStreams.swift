@@ -1,7 +1,7 @@
 import Glibc
 import SystemPackage
 
-/// The process's own standard streams, identity and end, without Foundation.
+/// The process's standard error stream, without Foundation.
 public enum StandardStreams {
   /// Writes all of `text` to stderr (fd 2), retrying partial writes and EINTR.
   public static func writeError(_ text: String) {
@@ -26,16 +26,6 @@ public enum StandardStreams {
     return "\(status.deviceID.rawValue):\(status.inode.rawValue)"
   }
 
-  /// An environment variable, read once at the call.
-  public static func environment(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
-  }
-
-  /// The real user id. The corresponding C call is `getuid(2)`.
-  public static var userID: UInt32 { getuid() }
-
-  /// Ends the process now with `status`. The corresponding C call is `exit(3)`.
-  public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
 }
 
 extension Files {

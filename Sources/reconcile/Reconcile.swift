@@ -16,9 +16,9 @@ struct Reconcile: ParsableCommand {
   static func main() {
     guard (try? Files.openForReading("/proc/self/cmdline")).map({ try? $0.close() }) != nil else {
       StandardStreams.writeError("reconcile: /proc is not mounted; refusing to run without it\n")
-      StandardStreams.exit(ExitStatus.usage.rawValue)
+      CurrentProcess.exit(ExitStatus.usage.rawValue)
     }
-    FileCreationMask.fix()
+    CurrentProcess.fixFileCreationMask()
     main(nil)
   }
 

@@ -34,7 +34,8 @@ public struct KernelMigrationSystem: MigrationSystem {
       return .success(())
     } catch {
       switch error {
-      case .system(let call, let path, let errno): return .failure(MountSystemError(call: call, path: path, errno: errno))
+      case .system(let error):
+        return .failure(MountSystemError(call: error.call, path: error.path?.string ?? step.file, errno: error.errno))
       case .untrusted(let path, let reason):
         return .failure(MountSystemError(call: "trust check", path: path, errno: .permissionDenied, detail: reason))
       }

@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import StateModel
 import SystemPackage
 
@@ -16,9 +15,9 @@ public enum LeaseLock {
   /// - Parameters:
   ///   - lockPath: The lock file, written absolute or relative to `config.root`.
   ///   - config: Its lease rules name the lock files a lease may use.
-  /// - Returns: The locked descriptor, inheritable (not close-on-exec).
+  /// - Returns: The locked descriptor and the lock's path.
   /// - Throws: `LeaseLockError`.
-  public static func take(_ lockPath: String, config: SiteConfig) throws(LeaseLockError) -> (fd: Int32, path: String) {
+  public static func take(_ lockPath: String, config: SiteConfig) throws(LeaseLockError) -> (fd: FileDescriptor, path: String) {
     let path: String
     switch PathRules.resolve(lockPath, against: config.root) {
     case .success(let resolved): path = resolved
@@ -30,33 +29,30 @@ public enum LeaseLock {
     guard config.leases.contains(where: { Glob.matches(pattern: $0.lockPath(for: $0.pattern), path: path) }) else {
       throw .notALeaseLock(path: path, reason: "no lease rule of \(config.file) names it as a lock file")
     }
-    let rootFD: Int32
-    switch valueOrErrno({ system_open(config.root, RCS_O_PATH | O_DIRECTORY | O_CLOEXEC) }) {
-    case .success(let fd): rootFD = fd
-    case .failure(let error): throw .system(call: "open", path: config.root, errno: error)
+    let relative = String(path.dropFirst(config.root == "/" ? 1 : config.root.count + 1))
+    let fd: FileDescriptor
+    do {
+      fd = try DirectoryHandle.open(FilePath(config.root)).openFile(relative, .readWrite, options: [.create])
+    } catch {
+      throw .system(error)
     }
-    defer { system_close(rootFD) }
-    let relative = relativeComponents(of: path, below: config.root).joined(separator: "/")
-    let flags = UInt64(O_RDWR | O_CREAT | O_NOFOLLOW)
-    let fd: Int32
-    switch valueOrErrno({ system_openat2(rootFD, relative, flags: flags, mode: 0o600, resolve: resolveBeneathNoSymlinks) }) {
-    case .success(let value): fd = value
-    case .failure(let error): throw .system(call: "openat2 beneath \(config.root)", path: path, errno: error)
+    do {
+      let status = try fd.status()
+      guard status.type == .regular, status.linkCount == 1 else {
+        try? fd.close()
+        throw LeaseLockError.untrusted(path: path, reason: "it is not a regular file with a single link")
+      }
+      guard try fd.tryLock(.exclusive) else {
+        try? fd.close()
+        throw LeaseLockError.held(path: path)
+      }
+    } catch let error as LeaseLockError {
+      throw error
+    } catch {
+      try? fd.close()
+      throw .system(KernelError((error as? KernelError)?.call ?? "flock", (error as? KernelError)?.errno ?? .ioError, path: FilePath(path)))
     }
-    var info = stat()
-    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else {
-      system_close(fd)
-      throw .untrusted(path: path, reason: "it is not a regular file with a single link")
-    }
-    switch valueOrErrno({ flock(fd, LOCK_EX | LOCK_NB) }) {
-    case .success: return (fd, path)
-    case .failure(.wouldBlock):
-      system_close(fd)
-      throw .held(path: path)
-    case .failure(let error):
-      system_close(fd)
-      throw .system(call: "flock", path: path, errno: error)
-    }
+    return (fd, path)
   }
 }
 
@@ -69,14 +65,14 @@ public enum LeaseLockError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The file there is not one root may lock.
   case untrusted(path: String, reason: String)
   /// A call failed.
-  case system(call: String, path: String, errno: Errno)
+  case system(KernelError)
 
   public var description: String {
     switch self {
     case .held(let path): return "lease \(path) is held by another build"
     case .notALeaseLock(let path, let reason): return "not a lease lock: \(path): \(reason)"
     case .untrusted(let path, let reason): return "refusing lease lock \(path): \(reason)"
-    case .system(let call, let path, let errno): return "\(call) \(path): \(errno) (\(errnoName(errno)))"
+    case .system(let error): return error.description
     }
   }
 }

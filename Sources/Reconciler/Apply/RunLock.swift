@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import Probes
 import SystemPackage
 
@@ -7,17 +6,17 @@ import SystemPackage
 /// A lock on an open file dies with its process, so a SIGKILLed run never leaves a
 /// stale lock behind (unlike PID files).
 public final class RunLock {
-  private let fd: Int32
+  private let fd: FileDescriptor
   /// The state directory the lock lives in, opened safely: status and records are
   /// written through it.
   public let stateDirectory: StateDirectory
 
-  private init(fd: Int32, stateDirectory: StateDirectory) {
+  private init(fd: FileDescriptor, stateDirectory: StateDirectory) {
     self.fd = fd
     self.stateDirectory = stateDirectory
   }
 
-  deinit { system_close(fd) }
+  deinit { try? fd.close() }
 
   /// Creates the state directory and lock file if needed (beneath `root`, never
   /// through a symlink, refusing ones root does not own), then waits up to `timeout`
@@ -27,7 +26,7 @@ public final class RunLock {
   ///   `RunLockError.unusable` when the directory or file cannot be made, opened or trusted.
   public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(RunLockError) -> RunLock {
     let directory: StateDirectory
-    let fd: Int32
+    let fd: FileDescriptor
     do {
       directory = try StateDirectory.open(stateDirectory, beneath: root, create: true)!
       fd = try directory.openLockFile("lock")
@@ -35,11 +34,16 @@ public final class RunLock {
       throw .unusable(path: stateDirectory + "/lock", reason: error.description)
     }
     let path = directory.pathOf("lock")
-    let milliseconds = Int32(max(0, min(timeout, 86_400)) * 1000)
-    if case .failure(let error) = valueOrErrno({ system_flock_exclusive(fd, timeoutMilliseconds: milliseconds) }) {
-      system_close(fd)
-      if error == .wouldBlock { throw .busy(path: path, waited: timeout) }
-      throw .unusable(path: path, reason: "\(error) (\(errnoName(error)))")
+    do {
+      guard try fd.lockExclusive(waitingUpTo: timeout) else {
+        try? fd.close()
+        throw RunLockError.busy(path: path, waited: timeout)
+      }
+    } catch let error as RunLockError {
+      throw error
+    } catch {
+      try? fd.close()
+      throw .unusable(path: path, reason: "\(error)")
     }
     return RunLock(fd: fd, stateDirectory: directory)
   }

@@ -7,7 +7,7 @@ import SeedHost
 /// The demo's story, told in numbered chapters on stdout.
 struct DemoScript {
   func run() throws -> Bool {
-    guard StandardStreams.userID == 0 else {
+    guard CurrentProcess.userID == 0 else {
       Log.error("reconcile demo needs root (it mounts, in a private mount namespace)")
       return false
     }

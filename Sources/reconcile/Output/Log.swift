@@ -18,7 +18,7 @@ enum Log {
   /// Whether stderr is the stream systemd connected to the journal: JOURNAL_STREAM
   /// holds its "device:inode" (sd_journal_stream_fd(3)), and a redirect would differ.
   static let stderrIsJournal: Bool = {
-    guard let stream = StandardStreams.environment("JOURNAL_STREAM") else { return false }
+    guard let stream = CurrentProcess.environment("JOURNAL_STREAM") else { return false }
     return stream == StandardStreams.errorStreamIdentity
   }()
 

@@ -1,7 +1,8 @@
 import ArgumentParser
-import FoundationEssentials
+import LinuxKernel
 import Reconciler
 import StateModel
+import SystemPackage
 
 extension Reconcile {
   /// `reconcile lease --hold PATH -- COMMAND...`: a hook's build lease, taken safely.
@@ -41,7 +42,7 @@ extension Reconcile {
         Log.error("reconcile lease: \(error)")
         throw ExitCode(ExitStatus.error.rawValue)
       }
-      let lease: (fd: Int32, path: String)
+      let lease: (fd: FileDescriptor, path: String)
       do {
         lease = try LeaseLock.take(hold, config: config)
       } catch {
@@ -49,7 +50,7 @@ extension Reconcile {
         if case .held = error { throw ExitCode(ExitStatus.temporary.rawValue) }
         throw ExitCode(ExitStatus.error.rawValue)
       }
-      let failure = CommandExecution.execute(command, keepingOpen: lease.fd, as: "RECONCILE_LEASE_FD")
+      let failure = CurrentProcess.execute(command, keepingOpen: lease.fd, as: "RECONCILE_LEASE_FD")
       Log.error("reconcile lease: cannot run \(command[0]): \(failure)")
       throw ExitCode(127)
     }
