@@ -1,6 +1,8 @@
 import FoundationEssentials
+import LinuxKernel
 import Probes
 import StateModel
+import SystemPackage
 
 /// Writes `<state>/status.json` and, when asked, the Prometheus textfile after a run
 /// that may have changed things. Runs that could not take the lock write nothing:
@@ -25,10 +27,15 @@ enum StatusReporting {
     } catch {
       problems.append(Problem(message: "status file: \(error)"))
     }
-    if let metrics = options.metricsFile,
-      case .failure(let error) = AtomicFile.write(Array(status.prometheusText.utf8), to: metrics)
-    {
-      problems.append(Problem(message: "metrics file: \(error)"))
+    if let metrics = options.metricsFile {
+      // The operator's path (node_exporter reads it any time): written whole, atomically.
+      let file = FilePath(metrics)
+      do {
+        try DirectoryHandle.open(file.removingLastComponent())
+          .writeAtomically(file.lastComponent?.string ?? metrics, Array(status.prometheusText.utf8))
+      } catch {
+        problems.append(Problem(message: "metrics file: \(error)"))
+      }
     }
     if !problems.isEmpty {
       report.problems += problems
