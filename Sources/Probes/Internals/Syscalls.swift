@@ -50,6 +50,7 @@ internal enum SystemConstants {
   static let resolveNoSymlinks: UInt64 = UInt64(RCS_RESOLVE_NO_SYMLINKS)
   static let fsopenCloseOnExec: UInt32 = UInt32(RCS_FSOPEN_CLOEXEC)
   static let fsconfigSetString: UInt32 = UInt32(RCS_FSCONFIG_SET_STRING)
+  static let fsconfigSetFD: UInt32 = UInt32(RCS_FSCONFIG_SET_FD)
   static let lockShared: Int32 = LOCK_SH
   static let lockNonBlocking: Int32 = LOCK_NB
   static let unlock: Int32 = LOCK_UN
@@ -149,6 +150,16 @@ internal func system_mount_id(
 /// statmount(2) existence check: 0 when the call exists, -1/ENOSYS when not.
 internal func system_statmount_supported() -> Int32 {
   rcs_statmount_supported()
+}
+
+/// statmount(2) with STATMOUNT_SUPPORTED_MASK for "/": 0 in `mask` before 6.15.
+internal func system_statmount_supported_mask(_ mask: inout UInt64) -> Int32 {
+  rcs_statmount_supported_mask(&mask)
+}
+
+/// fchmodat2(2) with invalid flags: EINVAL where it exists, ENOSYS where not.
+internal func system_fchmodat2_probe() -> Int32 {
+  rcs_fchmodat2(-1, "", 0, Int32.max)
 }
 
 /// statmount(2) for the uid and gid maps of the top mount at `path`.

@@ -27,8 +27,9 @@ extension Planner {
             "upperdir \(upper) carries \(names.joined(separator: ", ")), left from another overlay implementation; clean it before mounting")
         }
         resolved.append((desiredMount, .overlay(ResolvedOverlay(
-          lowerdirs: overlay.lowerdirs, upperdir: overlay.upperdir, workdir: overlay.workdir,
-          readOnly: overlay.readOnly))))
+          lowerdirs: overlay.lowerdirs,
+          lowerdirRoots: overlay.lowerdirs.map { PathProbe.allowedRoot(for: $0, among: config.lowerdirRoots) ?? config.root },
+          upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly))))
       case .bind(let bind):
         if let why = observed.pathEscapes[bind.source] {
           reasons.append("source \(bind.source) \(why)")

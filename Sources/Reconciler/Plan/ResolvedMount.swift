@@ -8,12 +8,18 @@ public enum ResolvedMount: Hashable, Codable, Sendable {
 /// An overlay mount, layers top first.
 public struct ResolvedOverlay: Hashable, Codable, Sendable {
   public var lowerdirs: [String]
+  /// The lowerdir root each layer is opened beneath, one per layer; empty: every
+  /// layer beneath the mount's root. Upperdir and workdir are always opened beneath it.
+  public var lowerdirRoots: [String]
   public var upperdir: String?
   public var workdir: String?
   public var readOnly: Bool
 
-  public init(lowerdirs: [String], upperdir: String?, workdir: String?, readOnly: Bool) {
+  public init(
+    lowerdirs: [String], lowerdirRoots: [String] = [], upperdir: String?, workdir: String?, readOnly: Bool
+  ) {
     self.lowerdirs = lowerdirs
+    self.lowerdirRoots = lowerdirRoots
     self.upperdir = upperdir
     self.workdir = workdir
     self.readOnly = readOnly
