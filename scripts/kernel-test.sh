@@ -133,6 +133,14 @@ fetch_kernel() {
   echo "$tree"
 }
 
+# The guest covers /tmp, /var/tmp and /var/cache with filesystems of its own.
+case $repo/ in
+  /tmp/* | /var/tmp/* | /var/cache/* | /run/*) die "run it from a checkout outside /tmp, /var/tmp, /var/cache and /run (the guest hides those): $repo" ;;
+esac
+shares=(--rodir "$cache" --rodir /opt/swift --rodir "$repo")
+# The peer corpus beside the checkout, which the parser tests read when it is there.
+if [[ -d $repo/../shared ]]; then shares+=(--rodir "$(cd "$repo/../shared" && pwd -P)"); fi
+
 # --- build ---------------------------------------------------------------------------
 if ! $skip_build; then
   say "building the tests"
@@ -158,7 +166,7 @@ for suite in "${suites[@]}"; do
   started=$(date +%s)
   status=0
   timeout --kill-after=10 "$guest_timeout" vng --cwd / --run "$tree/boot/vmlinuz-$version" --disable-kvm \
-    --cpus 2 --memory 4G --rwdir "$out" --rodir "$cache" --rodir /opt/swift --rodir "$repo" \
+    --cpus 2 --memory 4G --rwdir "$out" "${shares[@]}" \
     --exec "$repo/scripts/kernel-test-guest.sh $out $repo $bin" </dev/null >"$out/console.log" 2>&1 || status=$?
   seconds=$(($(date +%s) - started))
   result=$(cat "$out/result" 2>/dev/null || echo "no result (the guest did not finish: exit $status)")
