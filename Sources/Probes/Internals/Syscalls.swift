@@ -152,6 +152,13 @@ internal func system_statmount_supported() -> Int32 {
   rcs_statmount_supported()
 }
 
+/// statx(2) of a path itself (no final symlink followed): its owner.
+internal func system_owner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
+  var entry = rcs_entry_stat()
+  guard rcs_statx_entry(AT_FDCWD, path, RCS_AT_SYMLINK_NOFOLLOW | RCS_AT_NO_AUTOMOUNT, &entry) == 0 else { return nil }
+  return (entry.uid, entry.gid)
+}
+
 /// statmount(2) with STATMOUNT_SUPPORTED_MASK for "/": 0 in `mask` before 6.15.
 internal func system_statmount_supported_mask(_ mask: inout UInt64) -> Int32 {
   rcs_statmount_supported_mask(&mask)

@@ -1,3 +1,5 @@
+import Probes
+
 /// A mount with every name resolved to numbers and every path absolute: all that
 /// `mount(2)`, `fsconfig(2)` or `open_tree(2)` need.
 public enum ResolvedMount: Hashable, Codable, Sendable {
@@ -70,4 +72,7 @@ public struct IDRange: Hashable, Codable, Sendable, CustomStringConvertible {
   public var mapLine: String { "\(onDisk) \(seenThroughMount) \(count)" }
 
   public var description: String { "\(onDisk):\(seenThroughMount):\(count)" }
+
+  /// The same range as the probes compare it.
+  public var range: IDMapRange { IDMapRange(onDisk: onDisk, seen: seenThroughMount, count: count) }
 }
