@@ -37,6 +37,9 @@ public struct KernelFeatureProbe: Sendable {
   public static var probedOnce: KernelFeatures { cached }
   private static let cached = KernelFeatureProbe().probe()
 
+  /// The running kernel's release (`uname -r`), for messages.
+  public static var kernelRelease: String { system_kernel_release() }
+
   // MARK: Interpretation (pure, so tests can feed it errors a modern kernel never gives)
 
   /// Whether a call's outcome shows that the kernel has the call.

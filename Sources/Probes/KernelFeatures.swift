@@ -57,6 +57,19 @@ public struct KernelFeatures: Hashable, Codable, Sendable {
   }
 }
 
+extension KernelFeatures {
+  /// Why reconcile cannot run on this kernel, naming each missing call with the Linux
+  /// version that brought it; nil when nothing is missing.
+  public func floorMessage(release: String) -> String? {
+    let missing = missingRequirements
+    guard !missing.isEmpty else { return nil }
+    let needed = missing.map(\.version)
+      .max { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }!
+    return "this kernel (Linux \(release)) lacks \(missing.map(\.description).joined(separator: ", ")): "
+      + "reconcile needs Linux \(needed) or later (supported: 6.1 and later)"
+  }
+}
+
 /// A kernel call reconcile needs, and the Linux version that brought it.
 public struct KernelRequirement: Hashable, Codable, Sendable, CustomStringConvertible {
   public var call: String

@@ -82,4 +82,16 @@ import Testing
     #expect(old.missingRequirements.map(\.description) == ["openat2 (Linux 5.6)", "mount_setattr (Linux 5.12)"])
     #expect(KernelFeatures.modern.missingRequirements == [])
   }
+
+  @Test func floorMessageNamesTheCallsAndTheVersionNeeded() {
+    var old = KernelFeatures.modern
+    old.openat2 = false
+    old.idmappedMounts = false
+    #expect(old.floorMessage(release: "5.4.0-216-generic")
+      == "this kernel (Linux 5.4.0-216-generic) lacks openat2 (Linux 5.6), mount_setattr (Linux 5.12): "
+        + "reconcile needs Linux 5.12 or later (supported: 6.1 and later)")
+    old.idmappedMounts = true
+    #expect(old.floorMessage(release: "5.4")?.contains("needs Linux 5.6 or later") == true)
+    #expect(KernelFeatures.modern.floorMessage(release: "6.18") == nil)
+  }
 }

@@ -152,6 +152,13 @@ internal func system_statmount_supported() -> Int32 {
   rcs_statmount_supported()
 }
 
+/// uname(2): the kernel release.
+internal func system_kernel_release() -> String {
+  var name = utsname()
+  guard uname(&name) == 0 else { return "unknown" }
+  return withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+}
+
 /// statx(2) of a path itself (no final symlink followed): its owner.
 internal func system_owner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
   var entry = rcs_entry_stat()
