@@ -56,7 +56,12 @@ venv=$cache/vng-venv
 if [[ "$("$venv/bin/vng" --version 2>/dev/null)" != *"$vng_version"* ]]; then
   say "installing virtme-ng $vng_version into $venv"
   rm -rf "$venv"
-  python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+  # Debian's own python3 keeps venv in a package of its own.
+  python3 -m venv "$venv" 2>/dev/null || {
+    rm -rf "$venv"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    python3 -m venv "$venv"
+  } || die "python3 -m venv failed"
   "$venv/bin/pip" install -q --disable-pip-version-check "virtme-ng==$vng_version" >/dev/null
 fi
 # vng runs virtme-run by name.
