@@ -13,7 +13,7 @@ RELEASE_BIN = .build/release/reconcile
 MANUAL = .build/plugins/GenerateManual/outputs/reconcile/reconcile.8
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
-.PHONY: all deps build test demo bench clean install uninstall e2e
+.PHONY: all deps build test demo bench clean install uninstall e2e kernel-test
 
 all: build
 
@@ -74,6 +74,11 @@ uninstall:
 # CI=true as root a skip is a failure.
 test: deps
 	@scripts/run-tests.sh
+
+# The privileged tests on Debian's own kernels (bookworm's 6.1, trixie's 6.12), booted
+# with this machine's userspace under qemu; root. KERNELS=trixie runs one of them.
+kernel-test: deps
+	scripts/kernel-test.sh $(KERNELS)
 
 # The end-to-end test alone: install into a scratch root, boot it with systemd-nspawn.
 e2e: deps

@@ -55,6 +55,7 @@ if [[ $(id -u) -eq 0 ]]; then
       exit 1
     fi
   fi
+  scripts/kernel-test.sh --skip-build || exit 1
 else
   echo "*** install, unit verification and e2e SKIPPED: they need root ***"
 fi

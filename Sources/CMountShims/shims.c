@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -85,6 +87,7 @@ struct rcs_statmount {
 #define RCS_STATMOUNT_MNT_BASIC 0x2ull
 #define RCS_STATMOUNT_MNT_UIDMAP 0x2000ull
 #define RCS_STATMOUNT_MNT_GIDMAP 0x4000ull
+#define RCS_STATMOUNT_SUPPORTED_MASK 0x1000ull
 
 int rcs_open_tree(int dirfd, const char *path, unsigned int flags) {
   return (int)syscall(__NR_open_tree, dirfd, path, flags);
@@ -225,8 +228,253 @@ int rcs_statmount_idmaps(const char *path, char *out, size_t size, uint32_t *uid
   }
 }
 
+int rcs_statmount_supported_mask(uint64_t *supported) {
+  struct statx stx;
+  memset(&stx, 0, sizeof stx);
+  *supported = 0;
+  if (statx(AT_FDCWD, "/", 0, RCS_STATX_MNT_ID_UNIQUE, &stx) != 0) return -1;
+  if (!(stx.stx_mask & RCS_STATX_MNT_ID_UNIQUE)) return 0;  // before 6.8
+  struct rcs_mnt_id_req req = {sizeof req, 0, stx.stx_mnt_id, RCS_STATMOUNT_SUPPORTED_MASK};
+  char buf[sizeof(struct rcs_statmount) + 64];
+  if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) != 0) return -1;
+  const struct rcs_statmount *sm = (const struct rcs_statmount *)buf;
+  // Unknown request bits are ignored silently: before 6.15 the mask lacks the bit.
+  if (sm->mask & RCS_STATMOUNT_SUPPORTED_MASK) *supported = sm->supported_mask;
+  return 0;
+}
+
+// --- overlays whose layers are pinned to fds, for kernels before 6.13 ---------------
+
+struct pinned_job {
+  const struct rcs_pin *pins;
+  int pin_count;
+  const char *const *keys;
+  const char *const *values;
+  int setting_count;
+  const char *data;
+  unsigned int read_only;
+  char *stage;
+  size_t stage_size;
+  char *messages;
+  size_t messages_size;
+  int result;
+  int error;
+};
+
+static void *pinned_failed(struct pinned_job *job, const char *call, const char *path) {
+  job->error = errno;
+  snprintf(job->stage, job->stage_size, "%s%s%s", call, path ? " " : "", path ? path : "");
+  return NULL;
+}
+
+static void read_context_messages(int fs, char *out, size_t size) {
+  size_t used = 0;
+  char line[512];
+  ssize_t n;
+  if (size == 0) return;
+  out[0] = 0;
+  while ((n = read(fs, line, sizeof line - 1)) > 0) {
+    line[n] = 0;
+    int written = snprintf(out + used, size - used, "%s%s", used ? "; " : "", line);
+    if (written < 0 || (size_t)written >= size - used) break;
+    used += (size_t)written;
+  }
+}
+
+// Opens `path` below the private root as an O_PATH directory, never following a
+// symlink. Missing directories are made, but only on the scaffold tmpfs itself: a
+// pinned tree below is the host's filesystem and is never written.
+static int open_mount_point(const char *path, uint64_t scaffold_mount) {
+  int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return -1;
+  const char *p = path;
+  char name[256];
+  for (;;) {
+    while (*p == '/') p++;
+    if (!*p) return dir;
+    const char *end = strchr(p, '/');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len >= sizeof name) {
+      close(dir);
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    memcpy(name, p, len);
+    name[len] = 0;
+    p += len;
+    uint64_t flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    uint64_t resolve = RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_BENEATH;
+    int next = rcs_openat2(dir, name, flags, 0, resolve);
+    if (next < 0 && errno == ENOENT) {
+      uint64_t id = 0, dev, ino;
+      if (rcs_mount_id(dir, "", RCS_AT_EMPTY_PATH, &id, &dev, &ino) == 0 && id == scaffold_mount &&
+          (mkdirat(dir, name, 0700) == 0 || errno == EEXIST)) {
+        next = rcs_openat2(dir, name, flags, 0, resolve);
+      } else {
+        errno = ENOENT;
+      }
+    }
+    int saved = errno;
+    close(dir);
+    if (next < 0) {
+      errno = saved;
+      return -1;
+    }
+    dir = next;
+  }
+}
+
+static void *pinned_build(struct pinned_job *job, const int *trees);
+
+static void close_all(int *fds, int count) {
+  for (int i = 0; i < count; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+static void *pinned_thread(void *argument) {
+  struct pinned_job *job = argument;
+  // Cloned while still in the caller's namespace: open_tree refuses to clone a mount
+  // of another namespace, and a detached clone may be attached in any.
+  int trees[job->pin_count > 0 ? job->pin_count : 1];
+  for (int i = 0; i < job->pin_count; i++) trees[i] = -1;
+  for (int i = 0; i < job->pin_count; i++) {
+    const struct rcs_pin *pin = &job->pins[i];
+    unsigned int tree_flags = RCS_OPEN_TREE_CLONE | RCS_OPEN_TREE_CLOEXEC | RCS_AT_EMPTY_PATH;
+    if (pin->recursive_nosymfollow) tree_flags |= RCS_AT_RECURSIVE;
+    trees[i] = rcs_open_tree(pin->fd, "", tree_flags);
+    if (trees[i] < 0) {
+      pinned_failed(job, "open_tree", pin->path);
+      close_all(trees, i);
+      return NULL;
+    }
+    if (pin->recursive_nosymfollow &&
+        rcs_mount_setattr(trees[i], "", RCS_AT_EMPTY_PATH | RCS_AT_RECURSIVE, RCS_MOUNT_ATTR_NOSYMFOLLOW,
+                          0, 0, 0) != 0) {
+      pinned_failed(job, "mount_setattr nosymfollow", pin->path);
+      close_all(trees, i + 1);
+      return NULL;
+    }
+  }
+  void *done = pinned_build(job, trees);
+  close_all(trees, job->pin_count);
+  return done;
+}
+
+static void *pinned_build(struct pinned_job *job, const int *trees) {
+  // CLONE_FS with it: the chroot below must stay this thread's alone.
+  if (unshare(CLONE_NEWNS | CLONE_FS) != 0) return pinned_failed(job, "unshare CLONE_NEWNS", NULL);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    return pinned_failed(job, "mount MS_REC|MS_PRIVATE", "/");
+  int fs = rcs_fsopen("tmpfs", RCS_FSOPEN_CLOEXEC);
+  if (fs < 0) return pinned_failed(job, "fsopen tmpfs", NULL);
+  if (rcs_fsconfig(fs, RCS_FSCONFIG_SET_STRING, "mode", "0700", 0) != 0 ||
+      rcs_fsconfig(fs, RCS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+    int saved = errno;
+    close(fs);
+    errno = saved;
+    return pinned_failed(job, "fsconfig tmpfs", NULL);
+  }
+  int scaffold = rcs_fsmount(fs, RCS_FSMOUNT_CLOEXEC, 0);
+  close(fs);
+  if (scaffold < 0) return pinned_failed(job, "fsmount tmpfs", NULL);
+  if (rcs_move_mount(scaffold, "", AT_FDCWD, "/", RCS_MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+      fchdir(scaffold) != 0 || chroot(".") != 0) {
+    int saved = errno;
+    close(scaffold);
+    errno = saved;
+    return pinned_failed(job, "private root", NULL);
+  }
+  close(scaffold);
+  uint64_t scaffold_mount, dev, ino;
+  if (rcs_mount_id(AT_FDCWD, "/", 0, &scaffold_mount, &dev, &ino) != 0)
+    return pinned_failed(job, "statx", "/");
+
+  for (int i = 0; i < job->pin_count; i++) {
+    const struct rcs_pin *pin = &job->pins[i];
+    int at = open_mount_point(pin->path, scaffold_mount);
+    if (at < 0) return pinned_failed(job, "pin mount point", pin->path);
+    int moved = rcs_move_mount(trees[i], "", at, "", RCS_MOVE_MOUNT_F_EMPTY_PATH | RCS_MOVE_MOUNT_T_EMPTY_PATH);
+    int saved = errno;
+    close(at);
+    errno = saved;
+    if (moved != 0) return pinned_failed(job, "move_mount pin", pin->path);
+  }
+
+  if (job->data) {
+    static const char target[] = "/.reconcile-overlay-target";
+    if (mkdir(target, 0700) != 0 && errno != EEXIST) return pinned_failed(job, "mkdir", target);
+    if (mount("reconcile", target, "overlay", job->read_only ? MS_RDONLY : 0, job->data) != 0)
+      return pinned_failed(job, "mount overlay", NULL);
+    job->result = rcs_open_tree(AT_FDCWD, target, RCS_OPEN_TREE_CLONE | RCS_OPEN_TREE_CLOEXEC);
+    if (job->result < 0) return pinned_failed(job, "open_tree overlay", NULL);
+    return NULL;
+  }
+  fs = rcs_fsopen("overlay", RCS_FSOPEN_CLOEXEC);
+  if (fs < 0) return pinned_failed(job, "fsopen overlay", NULL);
+  for (int i = 0; i < job->setting_count; i++) {
+    if (rcs_fsconfig(fs, RCS_FSCONFIG_SET_STRING, job->keys[i], job->values[i], 0) != 0) {
+      int saved = errno;
+      read_context_messages(fs, job->messages, job->messages_size);
+      close(fs);
+      errno = saved;
+      char call[64];
+      snprintf(call, sizeof call, "fsconfig %s", job->keys[i]);
+      return pinned_failed(job, call, job->values[i]);
+    }
+  }
+  if (rcs_fsconfig(fs, RCS_FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+    int saved = errno;
+    read_context_messages(fs, job->messages, job->messages_size);
+    close(fs);
+    errno = saved;
+    return pinned_failed(job, "fsconfig create overlay", NULL);
+  }
+  job->result = rcs_fsmount(fs, RCS_FSMOUNT_CLOEXEC, job->read_only ? (unsigned int)RCS_MOUNT_ATTR_RDONLY : 0);
+  if (job->result < 0) {
+    int saved = errno;
+    read_context_messages(fs, job->messages, job->messages_size);
+    errno = saved;
+    pinned_failed(job, "fsmount overlay", NULL);
+  }
+  close(fs);
+  return NULL;
+}
+
+int rcs_overlay_pinned(const struct rcs_pin *pins, int pin_count, const char *const *keys,
+                       const char *const *values, int setting_count, const char *data,
+                       unsigned int read_only, char *stage, size_t stage_size, char *messages,
+                       size_t messages_size) {
+  struct pinned_job job = {pins, pin_count, keys, values, setting_count, data, read_only,
+                           stage, stage_size, messages, messages_size, -1, 0};
+  if (stage_size) stage[0] = 0;
+  if (messages_size) messages[0] = 0;
+  pthread_t thread;
+  int rc = pthread_create(&thread, NULL, pinned_thread, &job);
+  if (rc != 0) {
+    snprintf(stage, stage_size, "pthread_create");
+    errno = rc;
+    return -1;
+  }
+  pthread_join(thread, NULL);
+  if (job.result < 0) {
+    errno = job.error;
+    return -1;
+  }
+  return job.result;
+}
+
 ssize_t rcs_llistxattr(const char *path, char *list, size_t size) {
   return llistxattr(path, list, size);
+}
+
+int rcs_rename_exchange(const char *first, const char *second) {
+  return (int)syscall(SYS_renameat2, AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */);
+}
+
+int rcs_is_tmpfs(int fd) {
+  struct statfs info;
+  if (fstatfs(fd, &info) != 0) return -1;
+  return info.f_type == 0x01021994 ? 1 : 0;
 }
 
 int rcs_setns(int fd, int nstype) { return setns(fd, nstype); }

@@ -16,12 +16,19 @@ public struct KernelFeatureProbe: Sendable {
   ///
   /// - Returns: the features of the running kernel.
   public func probe() -> KernelFeatures {
-    KernelFeatures(
+    let overlay = probeOverlay()
+    let statmount = Self.callExists(probeStatmount())
+    return KernelFeatures(
       newMountAPI: Self.callExists(probeFsopen()),
       idmappedMounts: Self.callExists(probeMountSetattr()),
-      overlayLowerdirPlus: Self.overlayAcceptsLowerdirPlus(probeOverlayLowerdirPlus()),
+      overlayLowerdirPlus: overlay.lowerdirPlus,
       openat2: Self.callExists(probeOpenat2()),
-      statmount: Self.callExists(probeStatmount()))
+      statmount: statmount,
+      statxMountID: Self.callExists(probeStatxMountID()),
+      overlayLayerFDs: overlay.layerFDs,
+      overlayLayerPathFDs: overlay.layerPathFDs,
+      statmountIDMaps: statmount && Self.reportsIDMaps(probeStatmountSupportedMask()),
+      fchmodat2: Self.callExists(probeFchmodat2()))
   }
 
   /// The features of the running kernel, probed on first use and remembered for the
@@ -29,6 +36,9 @@ public struct KernelFeatureProbe: Sendable {
   /// apply re-observes several times per run.
   public static var probedOnce: KernelFeatures { cached }
   private static let cached = KernelFeatureProbe().probe()
+
+  /// The running kernel's release (`uname -r`), for messages.
+  public static var kernelRelease: String { system_kernel_release() }
 
   // MARK: Interpretation (pure, so tests can feed it errors a modern kernel never gives)
 
@@ -38,14 +48,36 @@ public struct KernelFeatureProbe: Sendable {
     return true
   }
 
-  /// Whether overlay's answer to `fsconfig(SET_STRING, "lowerdir+", "/")` shows the
-  /// parameter exists. Before 6.8, overlay rejects the unknown key with `EINVAL`;
-  /// a missing overlay module (`ENODEV`) or new mount API (`ENOSYS`) also means no.
-  static func overlayAcceptsLowerdirPlus(_ outcome: Result<Void, Errno>) -> Bool {
-    switch outcome {
-    case .success: return true
-    case .failure: return false
-    }
+  /// What overlayfs's `fsconfig` answered, one question per fresh context.
+  struct OverlayAnswers {
+    /// `SET_STRING "lowerdir+" "/"`.
+    var lowerdirPlus: Result<Void, Errno>
+    /// `SET_STRING` of a key no overlayfs knows.
+    var unknownKey: Result<Void, Errno>
+    /// `SET_FD "lowerdir+"` with a directory opened `O_RDONLY`.
+    var layerFD: Result<Void, Errno>
+    /// `SET_FD "lowerdir+"` with an `O_PATH` directory.
+    var layerPathFD: Result<Void, Errno>
+  }
+
+  /// What overlayfs's answers show it takes.
+  ///
+  /// Before 6.5 overlayfs has no `fsconfig` parser of its own: the kernel's legacy
+  /// context accepts any key and fails only at `FSCONFIG_CMD_CREATE`, so `lowerdir+`
+  /// counts only where a nonsense key is refused (6.5+ parses, 6.8+ knows `lowerdir+`).
+  /// The legacy context refuses every fd, and 6.8 to 6.12 refuse fds for layers.
+  static func overlayFeatures(_ answers: OverlayAnswers) -> (lowerdirPlus: Bool, layerFDs: Bool, layerPathFDs: Bool) {
+    let parses = answers.unknownKey.isFailure
+    let lowerdirPlus = parses && answers.lowerdirPlus.isSuccess
+    let layerFDs = lowerdirPlus && answers.layerFD.isSuccess
+    return (lowerdirPlus, layerFDs, layerFDs && answers.layerPathFD.isSuccess)
+  }
+
+  /// Whether statmount's supported mask (0 before 6.15) has the uid and gid maps.
+  static func reportsIDMaps(_ supported: Result<UInt64, Errno>) -> Bool {
+    guard case .success(let mask) = supported else { return false }
+    let maps: UInt64 = 0x2000 | 0x4000  // STATMOUNT_MNT_UIDMAP | STATMOUNT_MNT_GIDMAP
+    return mask & maps == maps
   }
 
   // MARK: Calls
@@ -66,17 +98,55 @@ public struct KernelFeatureProbe: Sendable {
     }
   }
 
-  /// Opens an overlay context and offers it one `lowerdir+` layer; the context is
-  /// closed without `FSCONFIG_CMD_CREATE`, so no superblock or mount is ever made.
-  /// The corresponding C calls are `fsopen(2)` and `fsconfig(2)`.
-  private func probeOverlayLowerdirPlus() -> Result<Void, Errno> {
-    valueOrErrno { system_fsopen("overlay", SystemConstants.fsopenCloseOnExec) }
-      .flatMap { fd in
-        defer { _ = system_close(fd) }
-        return nothingOrErrno {
-          system_fsconfig(fd, SystemConstants.fsconfigSetString, "lowerdir+", "/", 0)
+  /// Asks overlayfs each question in a context of its own, closed without
+  /// `FSCONFIG_CMD_CREATE`, so no superblock or mount is ever made. The corresponding
+  /// C calls are `fsopen(2)`, `fsconfig(2)` and `open(2)`.
+  private func probeOverlay() -> (lowerdirPlus: Bool, layerFDs: Bool, layerPathFDs: Bool) {
+    func ask(_ body: (Int32) -> Int32) -> Result<Void, Errno> {
+      valueOrErrno { system_fsopen("overlay", SystemConstants.fsopenCloseOnExec) }
+        .flatMap { fs in
+          defer { _ = system_close(fs) }
+          return nothingOrErrno { body(fs) }
         }
-      }
+    }
+    func askWithDirectory(_ flags: Int32) -> Result<Void, Errno> {
+      valueOrErrno { system_open("/", flags | SystemConstants.directory | SystemConstants.closeOnExec) }
+        .flatMap { dir in
+          defer { _ = system_close(dir) }
+          return ask { system_fsconfig($0, SystemConstants.fsconfigSetFD, "lowerdir+", nil, dir) }
+        }
+    }
+    let answers = OverlayAnswers(
+      lowerdirPlus: ask { system_fsconfig($0, SystemConstants.fsconfigSetString, "lowerdir+", "/", 0) },
+      unknownKey: ask {
+        system_fsconfig($0, SystemConstants.fsconfigSetString, "reconcile-probe-no-such-key", "1", 0)
+      },
+      layerFD: askWithDirectory(SystemConstants.readOnly),
+      layerPathFD: askWithDirectory(SystemConstants.path))
+    return Self.overlayFeatures(answers)
+  }
+
+  /// `statx("/", STATX_MNT_ID)`: `ENOSYS` from the shim when the mask lacks it. The
+  /// corresponding C call is `statx(2)`.
+  private func probeStatxMountID() -> Result<Void, Errno> {
+    var mountID: UInt64 = 0
+    var device: UInt64 = 0
+    var inode: UInt64 = 0
+    return nothingOrErrno {
+      system_mount_id(SystemConstants.atFDCWD, "/", 0, mountID: &mountID, device: &device, inode: &inode)
+    }
+  }
+
+  /// `fchmodat2` with flags it refuses before looking at anything (`EINVAL`). The
+  /// corresponding C call is `fchmodat2(2)`.
+  private func probeFchmodat2() -> Result<Void, Errno> {
+    nothingOrErrno { system_fchmodat2_probe() }
+  }
+
+  /// statmount's supported mask for "/". The corresponding C call is `statmount(2)`.
+  private func probeStatmountSupportedMask() -> Result<UInt64, Errno> {
+    var mask: UInt64 = 0
+    return nothingOrErrno { system_statmount_supported_mask(&mask) }.map { mask }
   }
 
   /// `openat2` with every resolve bit set: unknown bits give `EINVAL` where the call
@@ -92,4 +162,12 @@ public struct KernelFeatureProbe: Sendable {
   private func probeStatmount() -> Result<Void, Errno> {
     nothingOrErrno { system_statmount_supported() }
   }
+}
+
+extension Result {
+  var isSuccess: Bool {
+    if case .success = self { return true }
+    return false
+  }
+  var isFailure: Bool { !isSuccess }
 }

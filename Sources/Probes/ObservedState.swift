@@ -100,13 +100,75 @@ public struct IdentityTable: Hashable, Sendable {
   }
 }
 
-/// The uid and gid maps of an idmapped mount, as lines of "inner outer count".
+/// What the kernel shows of an idmapped mount's mapping: its uid and gid maps as
+/// lines of "inner outer count" (statmount, 6.15+), or, on older kernels, the owners
+/// of the same entries seen through the mount and through its source.
 public struct ObservedIDMap: Hashable, Codable, Sendable {
   public var uidMap: [String]
   public var gidMap: [String]
+  /// Before 6.15: the mount's root and a few of its entries, one per distinct owner.
+  public var samples: [IDSample]
+  /// The ids the kernel shows for an id the mount does not map (overflowuid/gid).
+  public var overflowUID: UInt32
+  public var overflowGID: UInt32
 
-  public init(uidMap: [String], gidMap: [String]) {
+  public init(
+    uidMap: [String], gidMap: [String], samples: [IDSample] = [], overflowUID: UInt32 = 65534,
+    overflowGID: UInt32 = 65534
+  ) {
     self.uidMap = uidMap
     self.gidMap = gidMap
+    self.samples = samples
+    self.overflowUID = overflowUID
+    self.overflowGID = overflowGID
+  }
+
+  /// Whether this is what a mount made with one uid range and one gid range shows.
+  /// The maps are compared whole; samples only say how the ids they hold map, so
+  /// ranges that differ only where no sampled id lies cannot be told apart.
+  public func agrees(uids: IDMapRange, gids: IDMapRange) -> Bool {
+    if !uidMap.isEmpty || !gidMap.isEmpty {
+      return uidMap == [uids.mapLine] && gidMap == [gids.mapLine]
+    }
+    return samples.allSatisfy {
+      $0.seenUID == uids.seen(for: $0.onDiskUID, overflow: overflowUID)
+        && $0.seenGID == gids.seen(for: $0.onDiskGID, overflow: overflowGID)
+    }
+  }
+}
+
+/// One range of an id map: `count` ids from `onDisk` appear as `seen` onwards.
+public struct IDMapRange: Hashable, Sendable {
+  public var onDisk: UInt32
+  public var seen: UInt32
+  public var count: UInt32
+
+  public init(onDisk: UInt32, seen: UInt32, count: UInt32) {
+    self.onDisk = onDisk
+    self.seen = seen
+    self.count = count
+  }
+
+  /// The `uid_map` line, as statmount reports it.
+  public var mapLine: String { "\(onDisk) \(seen) \(count)" }
+
+  /// The id an on-disk id shows as through the mount.
+  public func seen(for id: UInt32, overflow: UInt32) -> UInt32 {
+    id >= onDisk && id - onDisk < count ? seen + (id - onDisk) : overflow
+  }
+}
+
+/// The owner of one entry on disk (through the bind's source) and through the mount.
+public struct IDSample: Hashable, Codable, Sendable {
+  public var onDiskUID: UInt32
+  public var onDiskGID: UInt32
+  public var seenUID: UInt32
+  public var seenGID: UInt32
+
+  public init(onDiskUID: UInt32, onDiskGID: UInt32, seenUID: UInt32, seenGID: UInt32) {
+    self.onDiskUID = onDiskUID
+    self.onDiskGID = onDiskGID
+    self.seenUID = seenUID
+    self.seenGID = seenGID
   }
 }

@@ -62,7 +62,9 @@ public struct Observer: Sendable {
       pathEscapes: escapes.mapValues(\.description),
       absentPaths: Set(escapes.filter(\.value.isAbsence).keys),
       identities: Self.identities(for: desired),
-      idmaps: Self.idmaps(of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts),
+      idmaps: Self.idmaps(
+        of: desired.instances.flatMap(\.mounts).map(\.spec), in: mounts,
+        statmountReportsMaps: (features ?? KernelFeatureProbe.probedOnce).statmountIDMaps),
       missingDirectories: Self.missingDirectories(of: wanted),
       migrationRecords: Self.migrationRecords(of: config),
       heldLeaseLocks: Self.heldLeaseLocks(rules: config.leases, root: config.root))
@@ -240,16 +242,19 @@ public struct Observer: Sendable {
     return missing
   }
 
-  /// The id maps of idmapped mounts on top of the bind targets, where the kernel
-  /// reports them.
-  static func idmaps(of specs: [MountSpec], in mounts: MountTable) -> [String: ObservedIDMap] {
+  /// The id maps of idmapped mounts on top of the bind targets: from statmount where
+  /// the kernel reports them (6.15+), else owners compared through the mount and
+  /// through the bind's source, which is what such a bind shows.
+  static func idmaps(
+    of specs: [MountSpec], in mounts: MountTable, statmountReportsMaps: Bool
+  ) -> [String: ObservedIDMap] {
     let probe = IDMapProbe()
     var idmaps: [String: ObservedIDMap] = [:]
     for case .bind(let bind) in specs where idmaps[bind.target] == nil {
-      guard let top = mounts.top(at: bind.target), top.isIdmapped,
-        let map = probe.idmap(at: bind.target)
-      else { continue }
-      idmaps[bind.target] = map
+      guard let top = mounts.top(at: bind.target), top.isIdmapped else { continue }
+      let map = statmountReportsMaps
+        ? probe.idmap(at: bind.target) : probe.sampledOwners(at: bind.target, source: bind.source)
+      if let map { idmaps[bind.target] = map }
     }
     return idmaps
   }

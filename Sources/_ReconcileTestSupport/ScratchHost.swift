@@ -4,15 +4,28 @@ import SeedHost
 
 /// A tmpfs under /tmp for one privileged test, holding a `SeedHost`. Only usable
 /// inside a private mount namespace (`make test` runs the tests under unshare).
+///
+/// With `RECONCILE_TEST_SCRATCH_DIR` set, the base is instead a fresh directory there,
+/// bound onto itself so it is still a mount of its own: kernels before 6.3 cannot
+/// idmap a tmpfs and before 6.6 tmpfs has no `user.*` xattrs, so the kernel test
+/// (scripts/kernel-test-guest.sh) points this at ext4 there.
 public final class ScratchHost {
   public let base: String
   public let seed: SeedHost
+  private let onDirectory: Bool
 
   public init() throws {
-    var template = Array("/tmp/reconcile-it.XXXXXX".utf8CString)
+    let parent = ProcessInfo.processInfo.environment["RECONCILE_TEST_SCRATCH_DIR"]
+    onDirectory = parent != nil
+    var template = Array("\(parent ?? "/tmp")/reconcile-it.XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
     base = String(cString: made)
-    try HostFixture.mountTmpfs(at: base)
+    if onDirectory {
+      chmod(base, 0o755)
+      try HostFixture.bind(base, at: base)
+    } else {
+      try HostFixture.mountTmpfs(at: base)
+    }
     seed = SeedHost(base: base)
   }
 
@@ -22,7 +35,11 @@ public final class ScratchHost {
   /// Unmounts everything below the scratch base and removes it.
   public func tearDown() {
     try? HostFixture.unmount(base, detach: true)
-    rmdir(base)
+    if onDirectory {
+      try? FileManager.default.removeItem(atPath: base)
+    } else {
+      rmdir(base)
+    }
   }
 
   /// The raw mountinfo lines of every mount at or below the base, in order: equal

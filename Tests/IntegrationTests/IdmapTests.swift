@@ -1,4 +1,6 @@
 import Foundation
+import Probes
+import Reconciler
 import SeedHost
 import XCTest
 import _ReconcileTestSupport
@@ -45,5 +47,32 @@ final class IdmapTests: PrivilegedTestCase {
       arguments: ["--reuid=981", "--regid=981", "--clear-groups", "/usr/bin/touch", build + "/x"])
     XCTAssertNotEqual(write.status, 0)
     XCTAssertTrue(write.stderr.contains("Read-only"), write.stderr)
+  }
+
+  /// Where statmount reports no maps (before 6.15), owners through the mount and
+  /// through its source show the mapping: the map it was made with agrees, a map
+  /// sending the same on-disk ids elsewhere does not, and a plan against the wrong
+  /// map remakes the bind.
+  func testOwnersThroughTheMountTellTheMapApartWithoutStatmount() throws {
+    try host.seed.build()
+    let source = host.root + "/overlays/9"
+    let target = host.root + "/tmp/sandbox-staging-6"
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+    let made = IDRange(onDisk: SeedHost.left4me, seenThroughMount: SeedHost.sandbox, count: 1)
+    let bind = ResolvedBind(
+      source: source, sourceRoot: host.root + "/overlays", readOnly: true,
+      idmap: ResolvedIDMap(users: made, groups: made))
+    if case .failure(let error) = KernelMountSystem.probed.mountBind(bind, at: target, beneath: host.root) {
+      return XCTFail("\(error)")
+    }
+
+    let observed = try XCTUnwrap(IDMapProbe().sampledOwners(at: target, source: source))
+
+    XCTAssertTrue(observed.samples.contains { $0.onDiskUID == SeedHost.left4me && $0.seenUID == SeedHost.sandbox },
+                  "the layer's left4me-owned entries are sampled: \(observed.samples)")
+    XCTAssertTrue(observed.agrees(uids: made.range, gids: made.range))
+    let elsewhere = IDMapRange(onDisk: SeedHost.left4me, seen: 1234, count: 1)
+    XCTAssertFalse(observed.agrees(uids: elsewhere, gids: made.range))
+    XCTAssertFalse(observed.agrees(uids: made.range, gids: elsewhere))
   }
 }

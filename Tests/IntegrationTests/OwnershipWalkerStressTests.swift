@@ -66,21 +66,31 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
     let total = try buildWideTree()
     var kills = 0
     var attempts = 0
+    // The moment of the kill, in microseconds after the start. It adapts to the
+    // machine: under emulation (the kernel tests) starting the tool alone takes longer
+    // than a whole walk on a fast host.
+    var window = 5_000..<60_000
     while kills < 3 && attempts < 40 {
       attempts += 1
       let left = try dryRunChanged()
       guard left > 1000 else { break }
       let process = try startTool()
-      usleep(UInt32.random(in: 5_000..<60_000))
+      usleep(UInt32(Int.random(in: window)))
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
       guard process.terminationReason == .uncaughtSignal else {
-        // It finished before the kill: give the tree back and try again.
+        // It finished before the kill: kill earlier, give the tree back, try again.
+        window = window.lowerBound / 2..<max(window.lowerBound / 2 + 1_000, (window.lowerBound + window.upperBound) / 2)
         let back = OwnershipChange(fromUID: 980, fromGID: 980, toUID: 981, toGID: 981)
         _ = try OwnershipWalker(change: back).walk(tree, beneath: host.base).get()
         continue
       }
-      guard try dryRunChanged() < left else { continue }  // killed before it started
+      guard try dryRunChanged() < left else {
+        // Killed before it started: kill later.
+        let later = min(window.upperBound * 2, 30_000_000)
+        if later > window.upperBound { window = window.upperBound..<later }
+        continue
+      }
       kills += 1
       try assertPostOrder()
     }

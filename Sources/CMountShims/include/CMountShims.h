@@ -97,6 +97,47 @@ int rcs_statmount_idmaps(const char *path, char *buf, size_t size, uint32_t *uid
 /// final symlink. <sys/xattr.h> is not part of the Glibc module, hence the wrapper.
 ssize_t rcs_llistxattr(const char *path, char *list, size_t size);
 
+/// fsconfig(FSCONFIG_SET_FD), and the probe for it: FSCONFIG_SET_FD is 5.
+#define RCS_FSCONFIG_SET_FD 5u
+#define RCS_MOUNT_ATTR_NOSYMFOLLOW 0x00200000ull
+
+/// statmount(2) with STATMOUNT_SUPPORTED_MASK (6.15) for the mount of "/": stores the
+/// kernel's supported mask, or 0 when it does not report one. -1/ENOSYS without
+/// statmount.
+int rcs_statmount_supported_mask(uint64_t *supported);
+
+/// One directory that `rcs_overlay_pinned` binds into its private root before the
+/// overlay is made: `fd` (a verified O_PATH directory) appears at `path`.
+struct rcs_pin {
+  const char *path;
+  int fd;
+  /// Clone the tree below `fd` too and mark it nosymfollow (upperdir and workdir must
+  /// reside on one mount, so they share a pin of their common parent).
+  int recursive_nosymfollow;
+};
+
+/// Makes a detached overlay mount whose layers the kernel finds only through `pins`,
+/// on kernels whose overlayfs takes layers as path strings alone (before 6.13).
+///
+/// A thread of its own unshares its mount namespace (private), attaches a fresh
+/// tmpfs on its "/" and chroots into it, binds each pin's fd at the pin's path
+/// there (shallowest first, each mount point opened with RESOLVE_NO_SYMLINKS), and
+/// only then hands overlayfs the paths, which now resolve to those fds and nothing
+/// else, while mountinfo shows them as given. With `data` it uses mount(2) on a
+/// scratch directory and clones the result (open_tree); otherwise fsopen with
+/// `keys`/`values` and fsmount. Returns the detached mount's fd, or -1/errno with
+/// the failing call in `stage` and the fs context's messages in `messages`.
+int rcs_overlay_pinned(const struct rcs_pin *pins, int pin_count, const char *const *keys,
+                       const char *const *values, int setting_count, const char *data,
+                       unsigned int read_only, char *stage, size_t stage_size, char *messages,
+                       size_t messages_size);
+
+/// renameat2(RENAME_EXCHANGE): swaps two paths atomically (for tests that race a swap).
+int rcs_rename_exchange(const char *first, const char *second);
+
+/// 1 when `fd` lies on a tmpfs (fstatfs TMPFS_MAGIC), 0 when not, -1/errno.
+int rcs_is_tmpfs(int fd);
+
 int rcs_setns(int fd, int nstype);
 int rcs_unshare_mount_namespace_private(void);
 

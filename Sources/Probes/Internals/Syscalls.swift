@@ -55,6 +55,7 @@ internal enum SystemConstants {
   static let create: Int32 = O_CREAT
   static let exclusive: Int32 = O_EXCL
   static let lockExclusive: Int32 = LOCK_EX
+  static let fsconfigSetFD: UInt32 = UInt32(RCS_FSCONFIG_SET_FD)
   static let lockShared: Int32 = LOCK_SH
   static let lockNonBlocking: Int32 = LOCK_NB
   static let unlock: Int32 = LOCK_UN
@@ -198,6 +199,30 @@ internal func system_mount_id(
 /// statmount(2) existence check: 0 when the call exists, -1/ENOSYS when not.
 internal func system_statmount_supported() -> Int32 {
   rcs_statmount_supported()
+}
+
+/// uname(2): the kernel release.
+internal func system_kernel_release() -> String {
+  var name = utsname()
+  guard uname(&name) == 0 else { return "unknown" }
+  return withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+}
+
+/// statx(2) of a path itself (no final symlink followed): its owner.
+internal func system_owner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
+  var entry = rcs_entry_stat()
+  guard rcs_statx_entry(AT_FDCWD, path, RCS_AT_SYMLINK_NOFOLLOW | RCS_AT_NO_AUTOMOUNT, &entry) == 0 else { return nil }
+  return (entry.uid, entry.gid)
+}
+
+/// statmount(2) with STATMOUNT_SUPPORTED_MASK for "/": 0 in `mask` before 6.15.
+internal func system_statmount_supported_mask(_ mask: inout UInt64) -> Int32 {
+  rcs_statmount_supported_mask(&mask)
+}
+
+/// fchmodat2(2) with invalid flags: EINVAL where it exists, ENOSYS where not.
+internal func system_fchmodat2_probe() -> Int32 {
+  rcs_fchmodat2(-1, "", 0, Int32.max)
 }
 
 /// statmount(2) for the uid and gid maps of the top mount at `path`.

@@ -25,6 +25,12 @@ public enum HostFixture {
     try check("umount", path) { system_umount2(path, detach ? Int32(MNT_DETACH) : 0) }
   }
 
+  /// Swaps two paths atomically (renameat2 RENAME_EXCHANGE), as an attacker racing a
+  /// mount would.
+  public static func exchange(_ first: String, _ second: String) throws(MountSystemError) {
+    try check("renameat2 RENAME_EXCHANGE \(second)", first) { rcs_rename_exchange(first, second) }
+  }
+
   /// Sets an extended attribute without following symlinks.
   public static func setXattr(_ path: String, name: String, value: String) throws(MountSystemError) {
     try check("lsetxattr \(name)", path) { rcs_lsetxattr(path, name, value, value.utf8.count) }

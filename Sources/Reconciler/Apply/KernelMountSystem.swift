@@ -1,22 +1,27 @@
 import CMountShims
 import Glibc
+import Probes
 import SystemPackage
 
 /// `MountSystem` on the running kernel, through the new mount API where it exists.
 ///
-/// Targets and bind sources are opened with `openat2(RESOLVE_BENEATH |
-/// RESOLVE_NO_SYMLINKS)` beneath their root, and the mount is attached to that fd,
-/// so a path swapped for a symlink after planning cannot redirect a mount.
+/// Every path a mount uses (target, bind source, lowerdirs, upperdir, workdir) is
+/// opened with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)` beneath its root and
+/// the kernel is handed that fd (invariant 14), so a path swapped for a symlink after
+/// planning cannot redirect a mount. How an overlay gets its layers depends on the
+/// kernel: see `OverlayContext`.
 public struct KernelMountSystem: MountSystem {
-  /// Whether `fsconfig` takes `lowerdir+` (6.8+): layers then need no escaping and
-  /// are not limited by the one-page `mount(2)` data.
-  public var overlayLowerdirPlus: Bool
+  /// What the running kernel can do; decides how overlays are made.
+  public var features: KernelFeatures
   /// Mount points are reached through their parent, opened beneath root.
   private let parents = MountPointParents()
 
-  public init(overlayLowerdirPlus: Bool) {
-    self.overlayLowerdirPlus = overlayLowerdirPlus
+  public init(features: KernelFeatures) {
+    self.features = features
   }
+
+  /// On this kernel's features, probed once per process.
+  public static var probed: KernelMountSystem { KernelMountSystem(features: KernelFeatureProbe.probedOnce) }
 
   public func mountID(at path: String, beneath root: String) -> Result<Int, Errno> {
     parents.with(path, beneath: root) { parent, name in system_mount_id(parent, name) }
@@ -47,10 +52,23 @@ public struct KernelMountSystem: MountSystem {
     case .failure(let error): return .failure(error)
     }
     defer { system_close(targetFD) }
-    if overlayLowerdirPlus {
-      return OverlayContext.mount(overlay, at: targetFD, path: target)
+    let readable = features.overlayLayerFDs && !features.overlayLayerPathFDs
+    let layers: OverlayLayers
+    switch OverlayLayers.open(overlay, beneath: root, readable: readable) {
+    case .success(let opened): layers = opened
+    case .failure(let error): return .failure(error)
     }
-    return legacyOverlayMount(overlay, at: target)
+    defer { layers.close() }
+    let made: Result<Int32, MountSystemError>
+    if features.overlayLayerFDs && layers.kernelPathsMatch(overlay) {
+      made = OverlayContext.withLayerFDs(overlay, layers, path: target)
+    } else {
+      made = OverlayContext.pinned(overlay, layers, lowerdirPlus: features.overlayLowerdirPlus, path: target)
+    }
+    return made.flatMap { mountFD in
+      defer { system_close(mountFD) }
+      return attach(mountFD, to: targetFD, path: target)
+    }
   }
 
   public func mountBind(
@@ -98,27 +116,17 @@ public struct KernelMountSystem: MountSystem {
         propagation: RCS_MS_PRIVATE, usernsFD: usernsFD >= 0 ? UInt64(usernsFD) : 0)
     }
     if case .failure(let error) = setattr {
-      return .failure(MountSystemError(call: "mount_setattr", path: bind.source, errno: error))
+      var detail: String?
+      if usernsFD >= 0 && error == .invalidArgument {
+        // The kernel's only word for a filesystem it cannot idmap.
+        detail = "this kernel cannot idmap a mount of this filesystem"
+          + (isTmpfs(sourceFD) ? " (tmpfs can be idmapped from Linux 6.3)" : "")
+      }
+      return .failure(MountSystemError(call: "mount_setattr", path: bind.source, errno: error, detail: detail))
     }
     return attach(tree, to: targetFD, path: target)
   }
 
-  private func legacyOverlayMount(_ overlay: ResolvedOverlay, at target: String) -> Result<Void, MountSystemError> {
-    let data = OverlayContext.legacyData(overlay)
-    guard data.utf8.count < 4096 else {
-      return .failure(MountSystemError(
-        call: "mount", path: target, errno: .argListTooLong,
-        detail: "overlay options exceed one page and this kernel lacks lowerdir+ (6.8)"))
-    }
-    let flags: UInt = overlay.readOnly ? UInt(MS_RDONLY) : 0
-    if case .failure(let error) = valueOrErrno({ system_mount("reconcile", target, "overlay", flags, data) }) {
-      return .failure(MountSystemError(call: "mount", path: target, errno: error))
-    }
-    if case .failure(let error) = valueOrErrno({ system_mount(nil, target, nil, UInt(MS_PRIVATE), nil) }) {
-      return .failure(MountSystemError(call: "mount MS_PRIVATE", path: target, errno: error))
-    }
-    return .success(())
-  }
 }
 
 /// Moves a detached mount onto `targetFD` and makes the attached mount private:
@@ -139,10 +147,13 @@ func attach(_ mountFD: Int32, to targetFD: Int32, path: String) -> Result<Void, 
   return .success(())
 }
 
-/// Opens a directory as an `O_PATH` fd; beneath `root` without symlinks when given.
-func openDirectory(_ path: String, beneath root: String?) -> Result<Int32, MountSystemError> {
+/// Opens a directory (as `O_PATH` unless `flags` say otherwise); beneath `root`
+/// without symlinks when given.
+func openDirectory(
+  _ path: String, beneath root: String?, flags: UInt64 = O_PATH_DIRECTORY_CLOEXEC
+) -> Result<Int32, MountSystemError> {
   guard let root, path != root else {
-    return valueOrErrno { system_open(path, RCS_O_PATH | O_DIRECTORY | O_CLOEXEC) }
+    return valueOrErrno { system_open(path, Int32(truncatingIfNeeded: flags)) }
       .mapError { MountSystemError(call: "open", path: path, errno: $0) }
   }
   let rootFD: Int32
@@ -153,7 +164,7 @@ func openDirectory(_ path: String, beneath root: String?) -> Result<Int32, Mount
   defer { system_close(rootFD) }
   let relative = relativeComponents(of: path, below: root).joined(separator: "/")
   return valueOrErrno {
-    system_openat2(rootFD, relative, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
+    system_openat2(rootFD, relative, flags: flags, resolve: resolveBeneathNoSymlinks)
   }.mapError { MountSystemError(call: "openat2 beneath \(root)", path: path, errno: $0) }
 }
 
@@ -195,3 +206,6 @@ func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSy
   }
   return .success(created)
 }
+
+/// Whether `fd` lies on a tmpfs.
+func isTmpfs(_ fd: Int32) -> Bool { rcs_is_tmpfs(fd) == 1 }

@@ -62,6 +62,14 @@ func errnoName(_ errno: Errno) -> String {
   case .fileExists: return "EEXIST"
   case .noFunction: return "ENOSYS"
   case .overflow: return "EOVERFLOW"
+  case .argListTooLong: return "E2BIG"
+  case .badFileDescriptor: return "EBADF"
+  case .resourceTemporarilyUnavailable: return "EAGAIN"
+  case .noMemory: return "ENOMEM"
+  case .notSupported: return "EOPNOTSUPP"
+  case .noSpace: return "ENOSPC"
+  case .readOnlyFileSystem: return "EROFS"
+  case .operationNotSupportedByDevice: return "ENODEV"
   default: return "errno \(errno.rawValue)"
   }
 }

@@ -19,9 +19,7 @@ extension Planner {
         return false
       }
       if let wanted = bind.idmap, let seen = idmap {
-        guard seen.uidMap == [wanted.users.mapLine], seen.gidMap == [wanted.groups.mapLine] else {
-          return false
-        }
+        guard seen.agrees(uids: wanted.users.range, gids: wanted.groups.range) else { return false }
       }
       guard let home = table.mount(containing: bind.source), home.id != entry.id else {
         return false

@@ -29,8 +29,9 @@ extension Planner {
           reasons.append(.taintedUpperdir(path: upper, xattrs: names))
         }
         resolved.append((desiredMount, .overlay(ResolvedOverlay(
-          lowerdirs: overlay.lowerdirs, upperdir: overlay.upperdir, workdir: overlay.workdir,
-          readOnly: overlay.readOnly))))
+          lowerdirs: overlay.lowerdirs,
+          lowerdirRoots: overlay.lowerdirs.map { PathProbe.allowedRoot(for: $0, among: config.lowerdirRoots) ?? config.root },
+          upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly))))
       case .bind(let bind):
         checkEscape("source", bind.source)
         var idmap: ResolvedIDMap?

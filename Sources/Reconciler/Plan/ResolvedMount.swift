@@ -1,3 +1,5 @@
+import Probes
+
 /// A mount with every name resolved to numbers and every path absolute: all that
 /// `mount(2)`, `fsconfig(2)` or `open_tree(2)` need.
 public enum ResolvedMount: Hashable, Codable, Sendable {
@@ -8,12 +10,18 @@ public enum ResolvedMount: Hashable, Codable, Sendable {
 /// An overlay mount, layers top first.
 public struct ResolvedOverlay: Hashable, Codable, Sendable {
   public var lowerdirs: [String]
+  /// The lowerdir root each layer is opened beneath, one per layer; empty: every
+  /// layer beneath the mount's root. Upperdir and workdir are always opened beneath it.
+  public var lowerdirRoots: [String]
   public var upperdir: String?
   public var workdir: String?
   public var readOnly: Bool
 
-  public init(lowerdirs: [String], upperdir: String?, workdir: String?, readOnly: Bool) {
+  public init(
+    lowerdirs: [String], lowerdirRoots: [String] = [], upperdir: String?, workdir: String?, readOnly: Bool
+  ) {
     self.lowerdirs = lowerdirs
+    self.lowerdirRoots = lowerdirRoots
     self.upperdir = upperdir
     self.workdir = workdir
     self.readOnly = readOnly
@@ -64,4 +72,7 @@ public struct IDRange: Hashable, Codable, Sendable, CustomStringConvertible {
   public var mapLine: String { "\(onDisk) \(seenThroughMount) \(count)" }
 
   public var description: String { "\(onDisk):\(seenThroughMount):\(count)" }
+
+  /// The same range as the probes compare it.
+  public var range: IDMapRange { IDMapRange(onDisk: onDisk, seen: seenThroughMount, count: count) }
 }

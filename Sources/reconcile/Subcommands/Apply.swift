@@ -44,6 +44,8 @@ extension Reconcile {
     }
 
     func run() throws {
+      // A saved table is planned without the kernel.
+      if mountinfo == nil { try KernelFloor.check() }
       if let path = mountNamespace, case .failure(let error) = Namespaces.join(mountNamespace: path) {
         Log.error("cannot join mount namespace: \(error)")
         throw ExitCode(ExitStatus.error.rawValue)

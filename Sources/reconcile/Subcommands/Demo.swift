@@ -17,6 +17,7 @@ extension Reconcile {
       version: Reconcile.version)
 
     func run() throws {
+      try KernelFloor.check()
       let ok = try DemoScript().run()
       throw ExitCode(ok ? 0 : 1)
     }

@@ -33,6 +33,7 @@ extension Reconcile {
     }
 
     func run() throws {
+      try KernelFloor.check()
       let options = RunOptions(
         configFile: manifestOptions.config, dryRun: dryRun, lockTimeout: lockTimeout, leaseWait: wait,
         migrationProgress: Progress.reporter(), commandLine: "reconcile migrate")

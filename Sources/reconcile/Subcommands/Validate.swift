@@ -17,6 +17,7 @@ extension Reconcile {
     @OptionGroup var manifestOptions: ManifestOptions
 
     func run() throws {
+      try KernelFloor.check()
       let outcome = Validation.run(configFile: manifestOptions.config)
       for problem in outcome.problems { print("- error: \(problem)") }
       for warning in outcome.warnings { print("- warning: \(warning)") }

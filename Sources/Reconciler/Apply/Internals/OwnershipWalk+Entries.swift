@@ -89,7 +89,8 @@ extension OwnershipWalk {
   }
 
   /// Clears setuid and setgid, then re-owns, both through one `O_PATH` fd that is
-  /// checked to be the inode just decided on. Bits first: a kill in between leaves a
+  /// checked to be the inode just decided on (a regular file: `O_NOFOLLOW` would have
+  /// opened a swapped-in symlink itself, whose inode differs). Bits first: a kill in between leaves a
   /// file still owned by `from`, which the rerun re-owns.
   private mutating func reownSetID(_ name: UnsafePointer<CChar>, in dirfd: Int32, _ decided: rcs_entry_stat) -> OwnershipWalkError? {
     counts.changed += 1
@@ -116,7 +117,13 @@ extension OwnershipWalk {
     }
     let empty = Int32(RCS_AT_EMPTY_PATH)
     let mode = entry.mode & 0o1777
-    if case .failure(let error) = valueOrErrno({ system_fchmodat2(fd, "", mode, empty) }) {
+    var cleared = valueOrErrno { system_fchmodat2(fd, "", mode, empty) }
+    if case .failure(.noFunction) = cleared {
+      // Before 6.6: chmod the inode the fd was just checked to be, through its
+      // /proc/self/fd link (which names that inode, not a path to look up again).
+      cleared = valueOrErrno { system_chmod_fd_path(fd, mode) }
+    }
+    if case .failure(let error) = cleared {
       return located("fchmodat2", error, "clearing setuid/setgid")
     }
     if case .failure(let error) = valueOrErrno({ system_fchownat(fd, "", change.toUID, change.toGID, empty) }) {

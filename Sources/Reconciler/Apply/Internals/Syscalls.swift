@@ -78,6 +78,27 @@ func system_fsconfig(_ fd: Int32, _ command: UInt32, _ key: String?, _ value: St
   rcs_fsconfig(fd, command, key, value, 0)
 }
 
+func system_fsconfig_fd(_ fd: Int32, _ key: String, _ valueFD: Int32) -> Int32 {
+  rcs_fsconfig(fd, RCS_FSCONFIG_SET_FD, key, nil, valueFD)
+}
+
+/// readlink(2) of `/proc/self/fd/N`: the kernel's d_path of an open fd.
+func system_fd_path(_ fd: Int32) -> String? {
+  var buffer = [CChar](repeating: 0, count: 4097)
+  let count = readlink("/proc/self/fd/\(fd)", &buffer, 4096)
+  guard count >= 0 else { return nil }
+  return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+func system_overlay_pinned(
+  _ pins: [rcs_pin], keys: [UnsafePointer<CChar>?], values: [UnsafePointer<CChar>?], data: UnsafePointer<CChar>?,
+  readOnly: Bool, stage: inout [CChar], messages: inout [CChar]
+) -> Int32 {
+  rcs_overlay_pinned(
+    pins, Int32(pins.count), keys, values, Int32(keys.count), data, readOnly ? 1 : 0, &stage, stage.count,
+    &messages, messages.count)
+}
+
 func system_fsmount(_ fd: Int32, _ attributes: UInt32) -> Int32 {
   rcs_fsmount(fd, RCS_FSMOUNT_CLOEXEC, attributes)
 }
@@ -131,6 +152,12 @@ func system_fchown(_ fd: Int32, _ uid: UInt32, _ gid: UInt32) -> Int32 { fchown(
 
 func system_fchmodat2(_ dirfd: Int32, _ name: UnsafePointer<CChar>, _ mode: UInt32, _ flags: Int32) -> Int32 {
   rcs_fchmodat2(dirfd, name, mode, flags)
+}
+
+/// chmod(2) through `/proc/self/fd/N`: where fchmodat2 is missing (before 6.6), the
+/// way to change the mode of what an `O_PATH` fd names, never a path looked up anew.
+func system_chmod_fd_path(_ fd: Int32, _ mode: UInt32) -> Int32 {
+  chmod("/proc/self/fd/\(fd)", mode_t(mode))
 }
 
 /// The length of a NUL-terminated name. The corresponding C call is `strlen(3)`.
