@@ -37,7 +37,7 @@ let package = Package(
     .target(
       name: "Reconciler",
       dependencies: [
-        "StateModel", "Probes", "LinuxKernel", "CMountShims",
+        "StateModel", "Probes", "LinuxKernel",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     // The seeds' broken left4me host, for `reconcile demo` and the integration tests.
