@@ -1,5 +1,4 @@
 import LinuxKernel
-import Probes
 import SystemPackage
 
 /// `MountSystem` on the running kernel, through the new mount API where it exists.
@@ -10,17 +9,11 @@ import SystemPackage
 /// planning cannot redirect a mount. How an overlay gets its layers depends on the
 /// kernel: see `OverlayContext`.
 public struct KernelMountSystem: MountSystem {
-  /// What the running kernel can do; decides how overlays are made.
-  public var features: KernelFeatures
   /// Mount points are reached through their parent, opened beneath root.
   private let parents = MountPointParents()
 
-  public init(features: KernelFeatures) {
-    self.features = features
-  }
-
-  /// On this kernel's features, probed once per process.
-  public static var probed: KernelMountSystem { KernelMountSystem(features: KernelFeatureProbe.probedOnce) }
+  /// The kernel's part of apply. How an overlay is made is the plan's (`OverlayMethod`).
+  public init() {}
 
   public func mountID(at path: String, beneath root: String) -> Result<Int, Errno> {
     parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try parent.mountID(of: name) }
@@ -46,18 +39,22 @@ public struct KernelMountSystem: MountSystem {
     case .success(let opened): targetDirectory = opened
     case .failure(let error): return .failure(error)
     }
-    let readable = features.overlayLayerFDs && !features.overlayLayerPathFDs
     let layers: OverlayLayers
-    switch OverlayLayers.open(overlay, beneath: root, readable: readable) {
+    switch OverlayLayers.open(overlay, beneath: root, readable: overlay.method == .readableDescriptors) {
     case .success(let opened): layers = opened
     case .failure(let error): return .failure(error)
     }
     defer { layers.close() }
+    // The planner chose the method. The one case decided here: where the kernel names
+    // a layer fd differently from its manifest path (a root reached through a symlink),
+    // mountinfo would not match the manifest (invariant 9), so the paths are pinned
+    // instead, with lowerdir+, which every kernel that takes fds has.
     let made: Result<FileDescriptor, MountSystemError>
-    if features.overlayLayerFDs && layers.kernelPathsMatch(overlay) {
+    if overlay.method.passesDescriptors && layers.kernelPathsMatch(overlay) {
       made = OverlayContext.withLayerFDs(overlay, layers, path: target)
     } else {
-      made = OverlayContext.pinned(overlay, layers, lowerdirPlus: features.overlayLowerdirPlus, path: target)
+      let lowerdirPlus = overlay.method != .pinnedMountData
+      made = OverlayContext.pinned(overlay, layers, lowerdirPlus: lowerdirPlus, path: target)
     }
     return made.flatMap { mount in
       defer { try? mount.close() }
