@@ -125,11 +125,22 @@ import Testing
       ])
       let desired = DesiredState(
         config: config(root: root), instances: [bind], refused: [], issues: [], hasUnparseableManifest: false)
-      // The table claims an idmapped mount that the host does not have: the kernel
+      // The table claims an idmapped mount that the host does not have: statmount
       // then reports no maps, and none are invented.
-      let observed = Observer().observe(
-        desired: desired, mounts: MountTable(entries: [entry(60, root + "/build", options: ["rw", "idmapped"])]))
+      let table = MountTable(entries: [entry(60, root + "/build", options: ["rw", "idmapped"])])
+      var withMaps = KernelFeatureProbe.probedOnce
+      withMaps.statmountIDMaps = true
+      let observed = Observer(features: withMaps).observe(desired: desired, mounts: table)
       #expect(observed.idmaps.isEmpty)
+      // Before 6.15 the owners are compared instead: they show ids mapped to
+      // themselves, which is not the map asked for.
+      var withoutMaps = withMaps
+      withoutMaps.statmountIDMaps = false
+      let sampled = try #require(Observer(features: withoutMaps).observe(desired: desired, mounts: table).idmaps[root + "/build"])
+      #expect(sampled.uidMap.isEmpty && !sampled.samples.isEmpty)
+      #expect(sampled.samples.allSatisfy { $0.seenUID == $0.onDiskUID && $0.seenGID == $0.onDiskGID })
+      let wanted = IDMapRange(onDisk: 0, seen: 1000, count: 1)
+      #expect(!sampled.agrees(uids: wanted, gids: wanted))
       #expect(observed.identities.users == ["root": 0])
       #expect(observed.identities.groups == ["root": 0])
       #expect(observed.pathEscapes.isEmpty)
