@@ -37,11 +37,13 @@ let package = Package(
     .target(
       name: "Reconciler",
       dependencies: [
-        "StateModel", "Probes", "LinuxKernel", "CMountShims",
+        "StateModel", "Probes", "LinuxKernel",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     // The seeds' broken left4me host, for `reconcile demo` and the integration tests.
-    .target(name: "SeedHost", dependencies: ["Reconciler"]),
+    .target(
+      name: "SeedHost",
+      dependencies: ["Reconciler", "LinuxKernel", .product(name: "SystemPackage", package: "swift-system")]),
     .executableTarget(
       name: "reconcile",
       dependencies: [
@@ -50,10 +52,11 @@ let package = Package(
       ]),
     // Runs one OwnershipWalker walk in a process of its own: for the tests that
     // SIGKILL a walk midway, and for the benchmark against `chown -R`.
-    .executableTarget(name: "ownership-walk-tool", dependencies: ["Reconciler"]),
+    .executableTarget(name: "ownership-walk-tool", dependencies: ["Reconciler", "LinuxKernel"]),
     .target(
       name: "_ReconcileTestSupport",
-      dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost"]),
+      dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost", "LinuxKernel"]),
+    .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel"]),
     .testTarget(
       name: "StateModelTests", dependencies: ["StateModel", "_ReconcileTestSupport"]),
     .testTarget(
@@ -69,6 +72,6 @@ let package = Package(
       ]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["Reconciler", "Probes", "StateModel", "SeedHost", "_ReconcileTestSupport"]),
+      dependencies: ["Reconciler", "Probes", "StateModel", "SeedHost", "LinuxKernel", "_ReconcileTestSupport"]),
   ]
 )

@@ -35,6 +35,12 @@ public final class DirectoryHandle {
     relative.isEmpty ? path : path.appending(relative)
   }
 
+  /// The same directory opened for reading (`O_RDONLY`), through `/proc/self/fd`: what
+  /// was resolved is what is opened. The caller closes it.
+  public func reopenForReading() throws(KernelError) -> FileDescriptor {
+    try Files.reopenForReading(descriptor, path: path, directory: true)
+  }
+
   /// `/proc/self/fd/N`: names this very directory to calls that take only a path
   /// (`umount2`), which then resolve nothing a user could swap.
   public var procPath: String { "/proc/self/fd/\(descriptor.rawValue)" }

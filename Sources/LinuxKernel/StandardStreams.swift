@@ -1,3 +1,4 @@
+import CMountShims
 import Glibc
 import SystemPackage
 
@@ -40,6 +41,19 @@ extension Files {
   /// Removes an empty directory. The corresponding C call is `rmdir(2)`.
   public static func removeDirectory(_ path: FilePath) throws(KernelError) {
     guard path.withPlatformString({ rmdir($0) }) == 0 else { throw KernelError("rmdir", .current, path: path) }
+  }
+
+  /// Changes the owner of `path` itself, a symlink not followed. The corresponding C
+  /// call is `lchown(2)`.
+  public static func changeOwner(_ path: FilePath, uid: UInt32, gid: UInt32) throws(KernelError) {
+    guard path.withPlatformString({ lchown($0, uid, gid) }) == 0 else { throw KernelError("lchown", .current, path: path) }
+  }
+
+  /// Swaps two paths atomically, as an attacker racing a mount would. The
+  /// corresponding C call is `renameat2(2)` with `RENAME_EXCHANGE`.
+  public static func exchange(_ first: FilePath, _ second: FilePath) throws(KernelError) {
+    let done = first.withPlatformString { a in second.withPlatformString { b in rcs_rename_exchange(a, b) } }
+    guard done == 0 else { throw KernelError("renameat2 RENAME_EXCHANGE", .current, path: first) }
   }
 
   /// `lstat(2)`: the entry itself, a symlink not followed.

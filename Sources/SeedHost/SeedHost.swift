@@ -85,7 +85,7 @@ public struct SeedHost {
     let stale = ResolvedOverlay(
       lowerdirs: [root + "/installation"], upperdir: root + "/runtime/1/upper",
       workdir: root + "/runtime/1/work", readOnly: false)
-    if case .failure(let error) = KernelMountSystem.probed
+    if case .failure(let error) = KernelMountSystem()
       .mountOverlay(stale, at: root + "/runtime/1/merged", beneath: root) {
       throw error
     }

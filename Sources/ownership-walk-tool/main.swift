@@ -6,19 +6,18 @@
 //
 // Prints the counts as one JSON object on stdout; with --progress, "progress N"
 // lines on stderr. Exit 0 when the walk completed, 1 when it stopped, 64 on usage.
-import Glibc
+import LinuxKernel
 import Reconciler
 
 /// Writes a line to stderr with write(2): no shared FILE state.
 func say(_ line: String) {
-  var text = line + "\n"
-  text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+  StandardStreams.writeError(line + "\n")
 }
 
 func usage(_ message: String) -> Never {
   say("ownership-walk-tool: \(message)")
   say("usage: ownership-walk-tool --from U:G --to U:G [--beneath ROOT] [--dry-run] [--progress] PATH")
-  exit(64)
+  CurrentProcess.exit(64)
 }
 
 func owner(_ text: String?) -> (UInt32, UInt32) {
@@ -63,5 +62,5 @@ case .success(let counts):
       + "\"skipped_other_mounts\": \(counts.skippedOtherMounts), \"setid_bits_cleared\": \(counts.setIDBitsCleared)}")
 case .failure(let error):
   say("ownership-walk-tool: \(error)")
-  exit(1)
+  CurrentProcess.exit(1)
 }

@@ -1,3 +1,4 @@
+import SeedHost
 import Foundation
 import Reconciler
 import XCTest

@@ -1,3 +1,4 @@
+import SeedHost
 import Foundation
 import Probes
 import SystemPackage
@@ -48,9 +49,10 @@ final class KernelMountSystemTests: PrivilegedTestCase {
       try FileManager.default.createSymbolicLink(atPath: base + "/upper/up-link", withDestinationPath: "/nonexistent")
       let overlay = ResolvedOverlay(
         lowerdirs: odd, lowerdirRoots: [host.root + "/overlays", host.root + "/overlays", host.root],
-        upperdir: base + "/upper", workdir: base + "/work", readOnly: false)
+        upperdir: base + "/upper", workdir: base + "/work", readOnly: false,
+        method: OverlayMethod(features: route.features))
 
-      let result = KernelMountSystem(features: route.features).mountOverlay(overlay, at: target, beneath: host.root)
+      let result = KernelMountSystem().mountOverlay(overlay, at: target, beneath: host.root)
 
       if case .failure(let error) = result { XCTFail("\(route.name): \(error)"); continue }
       let mounted = try XCTUnwrap(try MountInfoProbe().read().top(at: target), route.name)
@@ -89,12 +91,13 @@ final class KernelMountSystemTests: PrivilegedTestCase {
         try makeDirectories([target, base + "/upper", base + "/work", lower])
         let overlay = ResolvedOverlay(
           lowerdirs: [lower, host.root + "/installation"], lowerdirRoots: [host.root + "/overlays", host.root],
-          upperdir: base + "/upper", workdir: base + "/work", readOnly: false)
+          upperdir: base + "/upper", workdir: base + "/work", readOnly: false,
+        method: OverlayMethod(features: route.features))
         let victim = ["lower": lower, "upper": base + "/upper", "work": base + "/work"][swapped]!
         try FileManager.default.removeItem(atPath: victim)
         try FileManager.default.createSymbolicLink(atPath: victim, withDestinationPath: outside)
 
-        let result = KernelMountSystem(features: route.features).mountOverlay(overlay, at: target, beneath: host.root)
+        let result = KernelMountSystem().mountOverlay(overlay, at: target, beneath: host.root)
 
         guard case .failure(let error) = result else {
           XCTFail("\(route.name): mounted through a swapped \(swapped)dir")
@@ -143,8 +146,8 @@ final class KernelMountSystemTests: PrivilegedTestCase {
         try makeDirectories([target, base + "/upper", base + "/work"])
         let overlay = ResolvedOverlay(
           lowerdirs: [lower], lowerdirRoots: [host.root + "/overlays"], upperdir: base + "/upper",
-          workdir: base + "/work", readOnly: false)
-        if case .failure(let error) = KernelMountSystem(features: route.features).mountOverlay(overlay, at: target, beneath: host.root) {
+          workdir: base + "/work", readOnly: false, method: OverlayMethod(features: route.features))
+        if case .failure(let error) = KernelMountSystem().mountOverlay(overlay, at: target, beneath: host.root) {
           failures[error.errno, default: 0] += 1
           continue
         }
@@ -168,7 +171,7 @@ final class KernelMountSystemTests: PrivilegedTestCase {
     try FileManager.default.createSymbolicLink(atPath: host.root + "/runtime/9/merged", withDestinationPath: outside)
     let bind = ResolvedBind(source: host.root + "/overlays/9", sourceRoot: host.root + "/overlays", readOnly: true, idmap: nil)
 
-    let result = KernelMountSystem.probed.mountBind(bind, at: host.root + "/runtime/9/merged", beneath: host.root)
+    let result = KernelMountSystem().mountBind(bind, at: host.root + "/runtime/9/merged", beneath: host.root)
 
     guard case .failure(let error) = result else { return XCTFail("mounted through a symlink") }
     XCTAssertEqual(error.errno, .tooManySymbolicLinkLevels, "\(error)")

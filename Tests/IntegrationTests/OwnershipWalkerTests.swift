@@ -1,3 +1,4 @@
+import SeedHost
 import Foundation
 import Glibc
 import Reconciler

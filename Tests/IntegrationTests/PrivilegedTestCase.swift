@@ -1,3 +1,4 @@
+import LinuxKernel
 import Foundation
 import Reconciler
 import XCTest

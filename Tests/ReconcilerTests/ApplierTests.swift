@@ -88,19 +88,6 @@ private func overlayStep(_ target: String) -> Step {
     let report = Applier(system: system, migrations: system, clock: RecordingMountSystem.clock).apply(plan)
     #expect(report.outcomes.map(\.status) == [.failed, .skipped])
   }
-
-  @Test func valueOrErrnoRetriesInterruptedCalls() throws {
-    var calls = 0
-    let result = valueOrErrno { () -> Int32 in
-      calls += 1
-      if calls < 3 { errno = EINTR; return -1 }
-      return 7
-    }
-    #expect(calls == 3)
-    #expect(try result.get() == 7)
-    let noRetry = valueOrErrno(retryOnInterrupt: false) { () -> Int32 in errno = EINTR; return -1 }
-    #expect(noRetry == .failure(.interrupted))
-  }
 }
 
 @Suite struct ApplierPropagationTests {

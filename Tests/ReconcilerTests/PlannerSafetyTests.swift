@@ -135,3 +135,26 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
     #expect(unmounts(plan).map(\.whenBusy) == [.waitForRestart, .waitForRestart])
   }
 }
+
+/// The plan says how apply hands an overlay's layers to the kernel.
+@Suite struct PlannerOverlayMethodTests {
+  @Test(arguments: [
+    (KernelFeatures.modern, OverlayMethod.pathDescriptors),
+    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true,
+                    overlayLayerFDs: true), .readableDescriptors),
+    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true),
+     .pinnedLowerdirPlus),
+    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: false, openat2: true, statmount: false),
+     .pinnedMountData),
+  ])
+  func methodFollowsTheObservedKernel(_ features: KernelFeatures, _ expected: OverlayMethod) {
+    var observed = B.observed(B.baseEntries())
+    observed.features = features
+    let plan = Planner.plan(desired: B.desired([B.overlayInstance("2")]), observed: observed)
+    let methods = plan.steps.compactMap { step -> OverlayMethod? in
+      guard case .mount(let mount) = step, case .overlay(let overlay) = mount.mount else { return nil }
+      return overlay.method
+    }
+    #expect(methods == [expected])
+  }
+}

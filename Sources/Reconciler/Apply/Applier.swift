@@ -135,7 +135,7 @@ public struct Applier {
       }
       return StepOutcome(step: .unmount(unmount), status: .failed, detail: "busy (EBUSY): \(who)")
     }
-    return StepOutcome(step: .unmount(unmount), status: .failed, detail: "umount2: \(error) (\(errnoName(error)))")
+    return StepOutcome(step: .unmount(unmount), status: .failed, detail: "umount2: \(error) (\(error.name))")
   }
 
   private func run(_ step: Step, state: inout ApplyState) -> StepOutcome {
@@ -158,7 +158,7 @@ public struct Applier {
       case .failure(let error) where error == .directoryNotEmpty || error == .fileExists:
         return StepOutcome(step: step, status: .skipped, detail: "not empty, left in place")
       case .failure(let error):
-        return StepOutcome(step: step, status: .failed, detail: "rmdir: \(error) (\(errnoName(error)))")
+        return StepOutcome(step: step, status: .failed, detail: "rmdir: \(error) (\(error.name))")
       }
     case .createDirectory(let directory):
       switch system.makeDirectory(directory.path, beneath: directory.root) {
@@ -207,7 +207,7 @@ public struct Applier {
     switch system.mountID(at: mount.target, beneath: mount.root) {
     case .success(let id): before = id
     case .failure(let error):
-      return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(errnoName(error)))")
+      return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(error.name))")
     }
     let result: Result<Void, MountSystemError>
     switch mount.mount {

@@ -1,6 +1,4 @@
-import CMountShims
-import Glibc
-import Probes
+import LinuxKernel
 import SystemPackage
 
 /// `MountSystem` on the running kernel, through the new mount API where it exists.
@@ -11,32 +9,22 @@ import SystemPackage
 /// planning cannot redirect a mount. How an overlay gets its layers depends on the
 /// kernel: see `OverlayContext`.
 public struct KernelMountSystem: MountSystem {
-  /// What the running kernel can do; decides how overlays are made.
-  public var features: KernelFeatures
   /// Mount points are reached through their parent, opened beneath root.
   private let parents = MountPointParents()
 
-  public init(features: KernelFeatures) {
-    self.features = features
-  }
-
-  /// On this kernel's features, probed once per process.
-  public static var probed: KernelMountSystem { KernelMountSystem(features: KernelFeatureProbe.probedOnce) }
+  /// The kernel's part of apply. How an overlay is made is the plan's (`OverlayMethod`).
+  public init() {}
 
   public func mountID(at path: String, beneath root: String) -> Result<Int, Errno> {
-    parents.with(path, beneath: root) { parent, name in system_mount_id(parent, name) }
+    parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try parent.mountID(of: name) }
   }
 
   public func unmount(_ path: String, beneath root: String) -> Result<Void, Errno> {
-    parents.with(path, beneath: root) { parent, name in
-      valueOrErrno { system_umount2("/proc/self/fd/\(parent)/\(name)", RCS_UMOUNT_NOFOLLOW) }.map { _ in () }
-    }
+    parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try MountAPI.unmount(parent.procPath + "/" + name) }
   }
 
   public func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno> {
-    parents.with(path, beneath: root) { parent, name in
-      valueOrErrno { system_unlinkat(parent, name, AT_REMOVEDIR) }.map { _ in () }
-    }
+    parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try parent.remove(name, directory: true) }
   }
 
   public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
@@ -46,166 +34,117 @@ public struct KernelMountSystem: MountSystem {
   public func mountOverlay(
     _ overlay: ResolvedOverlay, at target: String, beneath root: String
   ) -> Result<Void, MountSystemError> {
-    let targetFD: Int32
+    let targetDirectory: DirectoryHandle
     switch openDirectory(target, beneath: root) {
-    case .success(let fd): targetFD = fd
+    case .success(let opened): targetDirectory = opened
     case .failure(let error): return .failure(error)
     }
-    defer { system_close(targetFD) }
-    let readable = features.overlayLayerFDs && !features.overlayLayerPathFDs
     let layers: OverlayLayers
-    switch OverlayLayers.open(overlay, beneath: root, readable: readable) {
+    switch OverlayLayers.open(overlay, beneath: root, readable: overlay.method == .readableDescriptors) {
     case .success(let opened): layers = opened
     case .failure(let error): return .failure(error)
     }
     defer { layers.close() }
-    let made: Result<Int32, MountSystemError>
-    if features.overlayLayerFDs && layers.kernelPathsMatch(overlay) {
+    // The planner chose the method. The one case decided here: where the kernel names
+    // a layer fd differently from its manifest path (a root reached through a symlink),
+    // mountinfo would not match the manifest (invariant 9), so the paths are pinned
+    // instead, with lowerdir+, which every kernel that takes fds has.
+    let made: Result<FileDescriptor, MountSystemError>
+    if overlay.method.passesDescriptors && layers.kernelPathsMatch(overlay) {
       made = OverlayContext.withLayerFDs(overlay, layers, path: target)
     } else {
-      made = OverlayContext.pinned(overlay, layers, lowerdirPlus: features.overlayLowerdirPlus, path: target)
+      let lowerdirPlus = overlay.method != .pinnedMountData
+      made = OverlayContext.pinned(overlay, layers, lowerdirPlus: lowerdirPlus, path: target)
     }
-    return made.flatMap { mountFD in
-      defer { system_close(mountFD) }
-      return attach(mountFD, to: targetFD, path: target)
+    return made.flatMap { mount in
+      defer { try? mount.close() }
+      return attach(mount, to: targetDirectory.descriptor, path: target)
     }
   }
 
   public func mountBind(
     _ bind: ResolvedBind, at target: String, beneath root: String
   ) -> Result<Void, MountSystemError> {
-    let sourceFD: Int32
+    let source: DirectoryHandle
     switch openDirectory(bind.source, beneath: bind.sourceRoot) {
-    case .success(let fd): sourceFD = fd
+    case .success(let opened): source = opened
     case .failure(let error): return .failure(error)
     }
-    defer { system_close(sourceFD) }
-    let targetFD: Int32
+    let targetDirectory: DirectoryHandle
     switch openDirectory(target, beneath: root) {
-    case .success(let fd): targetFD = fd
+    case .success(let opened): targetDirectory = opened
     case .failure(let error): return .failure(error)
     }
-    defer { system_close(targetFD) }
-
-    // Not recursive: a bind never carries mounts below its source along.
-    let treeFlags = RCS_OPEN_TREE_CLONE | RCS_OPEN_TREE_CLOEXEC | UInt32(RCS_AT_EMPTY_PATH)
-    let tree: Int32
-    switch valueOrErrno({ system_open_tree(sourceFD, "", treeFlags) }) {
-    case .success(let fd): tree = fd
-    case .failure(let error):
-      return .failure(MountSystemError(call: "open_tree", path: bind.source, errno: error))
-    }
-    defer { system_close(tree) }
-
-    var usernsFD: Int32 = -1
-    if let idmap = bind.idmap {
-      switch valueOrErrno({ system_userns_fd(uidMap: idmap.users.mapLine + "\n", gidMap: idmap.groups.mapLine + "\n") }) {
-      case .success(let fd): usernsFD = fd
-      case .failure(let error):
-        return .failure(MountSystemError(call: "userns for idmap", path: bind.source, errno: error))
+    do throws(KernelError) {
+      let tree = try MountAPI.cloneTree(source.descriptor, path: FilePath(bind.source))
+      defer { try? tree.close() }
+      var userns: FileDescriptor?
+      if let idmap = bind.idmap {
+        userns = try IDMaps.userNamespace(
+          uidMap: idmap.users.mapLine + "\n", gidMap: idmap.groups.mapLine + "\n", path: FilePath(bind.source))
       }
-    }
-    defer { if usernsFD >= 0 { system_close(usernsFD) } }
-    var attributes: UInt64 = bind.readOnly ? RCS_MOUNT_ATTR_RDONLY : 0
-    if usernsFD >= 0 { attributes |= RCS_MOUNT_ATTR_IDMAP }
-    // Private before attaching, so the clone leaves the source's peer group and
-    // nothing mounted on it later can propagate back onto the source (invariant 11).
-    let setattr = valueOrErrno {
-      system_mount_setattr(
-        tree, "", UInt32(RCS_AT_EMPTY_PATH), set: attributes, clear: 0,
-        propagation: RCS_MS_PRIVATE, usernsFD: usernsFD >= 0 ? UInt64(usernsFD) : 0)
-    }
-    if case .failure(let error) = setattr {
-      var detail: String?
-      if usernsFD >= 0 && error == .invalidArgument {
+      defer { try? userns?.close() }
+      // Private before attaching, so the clone leaves the source's peer group and
+      // nothing mounted on it later can propagate back onto the source (invariant 11).
+      do {
+        try MountAPI.setAttributes(tree, readOnly: bind.readOnly, idmap: userns, path: FilePath(bind.source))
+      } catch where userns != nil && error.errno == .invalidArgument {
         // The kernel's only word for a filesystem it cannot idmap.
-        detail = "this kernel cannot idmap a mount of this filesystem"
-          + (isTmpfs(sourceFD) ? " (tmpfs can be idmapped from Linux 6.3)" : "")
+        let detail = "this kernel cannot idmap a mount of this filesystem"
+          + (MountAPI.isTmpfs(source.descriptor) ? " (tmpfs can be idmapped from Linux 6.3)" : "")
+        return .failure(MountSystemError(error, detail: detail))
       }
-      return .failure(MountSystemError(call: "mount_setattr", path: bind.source, errno: error, detail: detail))
+      return attach(tree, to: targetDirectory.descriptor, path: target)
+    } catch {
+      return .failure(MountSystemError(error, path: bind.source))
     }
-    return attach(tree, to: targetFD, path: target)
   }
-
 }
 
-/// Moves a detached mount onto `targetFD` and makes the attached mount private:
+/// Moves a detached mount onto `target` and makes the attached mount private:
 /// attaching under a shared parent makes a mount shared again.
-func attach(_ mountFD: Int32, to targetFD: Int32, path: String) -> Result<Void, MountSystemError> {
-  let flags = RCS_MOVE_MOUNT_F_EMPTY_PATH | RCS_MOVE_MOUNT_T_EMPTY_PATH
-  if case .failure(let error) = valueOrErrno({ system_move_mount(mountFD, "", targetFD, "", flags) }) {
-    return .failure(MountSystemError(call: "move_mount", path: path, errno: error))
+func attach(_ mount: FileDescriptor, to target: FileDescriptor, path: String) -> Result<Void, MountSystemError> {
+  do throws(KernelError) {
+    try MountAPI.move(mount, onto: target, path: FilePath(path))
+    try MountAPI.setAttributes(mount, path: FilePath(path))
+    return .success(())
+  } catch {
+    return .failure(MountSystemError(error, path: path))
   }
-  let setattr = valueOrErrno {
-    system_mount_setattr(
-      mountFD, "", UInt32(RCS_AT_EMPTY_PATH), set: 0, clear: 0, propagation: RCS_MS_PRIVATE,
-      usernsFD: 0)
-  }
-  if case .failure(let error) = setattr {
-    return .failure(MountSystemError(call: "mount_setattr MS_PRIVATE", path: path, errno: error))
-  }
-  return .success(())
 }
 
-/// Opens a directory (as `O_PATH` unless `flags` say otherwise); beneath `root`
-/// without symlinks when given.
-func openDirectory(
-  _ path: String, beneath root: String?, flags: UInt64 = O_PATH_DIRECTORY_CLOEXEC
-) -> Result<Int32, MountSystemError> {
-  guard let root, path != root else {
-    return valueOrErrno { system_open(path, Int32(truncatingIfNeeded: flags)) }
-      .mapError { MountSystemError(call: "open", path: path, errno: $0) }
+/// Opens a directory as `O_PATH` beneath `root` without following symlinks (by its
+/// path when it is `root` itself or no root is given).
+func openDirectory(_ path: String, beneath root: String?) -> Result<DirectoryHandle, MountSystemError> {
+  do throws(KernelError) {
+    guard let root, path != root else { return .success(try DirectoryHandle.open(FilePath(path))) }
+    return .success(try DirectoryHandle.open(FilePath(root)).openDirectory(relative(path, below: root)))
+  } catch {
+    return .failure(MountSystemError(error, path: path))
   }
-  let rootFD: Int32
-  switch valueOrErrno({ system_open(root, RCS_O_PATH | O_DIRECTORY | O_CLOEXEC) }) {
-  case .success(let fd): rootFD = fd
-  case .failure(let error): return .failure(MountSystemError(call: "open", path: root, errno: error))
-  }
-  defer { system_close(rootFD) }
-  let relative = relativeComponents(of: path, below: root).joined(separator: "/")
-  return valueOrErrno {
-    system_openat2(rootFD, relative, flags: flags, resolve: resolveBeneathNoSymlinks)
-  }.mapError { MountSystemError(call: "openat2 beneath \(root)", path: path, errno: $0) }
 }
 
-/// The components of `path` below `root` (both absolute and lexically normal).
-func relativeComponents(of path: String, below root: String) -> [String] {
+/// `path` below `root` as a relative path (both absolute and lexically normal).
+func relative(_ path: String, below root: String) -> String {
   let rest = root == "/" ? Substring(path) : path.dropFirst(root.count)
-  return rest.split(separator: "/").map(String.init)
+  return String(rest.drop { $0 == "/" })
 }
 
 /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
 /// symlink (each level opened with openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS).
 /// Returns false when it already existed.
 func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
-  var parent: Int32
-  switch openDirectory(root, beneath: nil) {
-  case .success(let fd): parent = fd
-  case .failure(let error): return .failure(error)
+  do throws(KernelError) {
+    var parent = try DirectoryHandle.open(FilePath(root))
+    var created = false
+    let components = relative(path, below: root).split(separator: "/").map(String.init)
+    for (index, component) in components.enumerated() {
+      let made = try parent.makeDirectory(component, existingIsFine: true)
+      created = made && index == components.count - 1
+      parent = try parent.openDirectory(component)
+    }
+    return .success(created)
+  } catch {
+    return .failure(MountSystemError(error, path: path))
   }
-  defer { system_close(parent) }
-  var created = false
-  var walked = root
-  for component in relativeComponents(of: path, below: root) {
-    walked += "/" + component
-    switch valueOrErrno({ system_mkdirat(parent, component, 0o755) }) {
-    case .success: created = created || walked == path
-    case .failure(.fileExists): break
-    case .failure(let error): return .failure(MountSystemError(call: "mkdir", path: walked, errno: error))
-    }
-    let next = valueOrErrno {
-      system_openat2(parent, component, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
-    }
-    switch next {
-    case .success(let fd):
-      system_close(parent)
-      parent = fd
-    case .failure(let error):
-      return .failure(MountSystemError(call: "openat2", path: walked, errno: error))
-    }
-  }
-  return .success(created)
 }
-
-/// Whether `fd` lies on a tmpfs.
-func isTmpfs(_ fd: Int32) -> Bool { rcs_is_tmpfs(fd) == 1 }

@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// Reaches a mount point through its parent directory, opened beneath `root` with
@@ -17,44 +16,26 @@ import SystemPackage
 /// only the parent's mount, and is closed before a different parent is opened: a
 /// plan unmounts a mount's children (whose parent lies on it) before the mount.
 final class MountPointParents {
-  private var cached: (root: String, parent: String, fd: Int32)?
+  private var cached: (root: String, parent: String, directory: DirectoryHandle)?
 
-  deinit { close() }
-
-  /// Runs `body` with an fd on the directory holding `path` and `path`'s last
-  /// component.
+  /// Runs `body` with the directory holding `path` and `path`'s last component.
   func with<T>(
-    _ path: String, beneath root: String, _ body: (_ parentFD: Int32, _ name: String) -> Result<T, Errno>
+    _ path: String, beneath root: String, _ body: (DirectoryHandle, String) throws(KernelError) -> T
   ) -> Result<T, Errno> {
     guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), isSameOrBelow(path, root), path != root else {
       return .failure(.invalidArgument)
     }
     let parent = slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     let name = String(path[path.index(after: slash)...])
-    if let cached, cached.root == root, cached.parent == parent { return body(cached.fd, name) }
-    close()
-    switch open(parent, beneath: root) {
-    case .success(let fd):
-      cached = (root, parent, fd)
-      return body(fd, name)
-    case .failure(let error): return .failure(error)
-    }
-  }
-
-  /// Closes the open parent, so that nothing of ours pins its mount.
-  func close() {
-    if let cached { system_close(cached.fd) }
-    cached = nil
-  }
-
-  private func open(_ directory: String, beneath root: String) -> Result<Int32, Errno> {
-    let flags = RCS_O_PATH | O_DIRECTORY | O_CLOEXEC
-    let rootFD = valueOrErrno { system_open(root, flags) }
-    guard directory != root, case .success(let rootFD) = rootFD else { return rootFD }
-    defer { system_close(rootFD) }
-    let relative = relativeComponents(of: directory, below: root).joined(separator: "/")
-    return valueOrErrno {
-      system_openat2(rootFD, relative, flags: O_PATH_DIRECTORY_CLOEXEC, resolve: resolveBeneathNoSymlinks)
+    do throws(KernelError) {
+      if let cached, cached.root == root, cached.parent == parent { return .success(try body(cached.directory, name)) }
+      // Closed before the next is opened, so nothing of ours pins its mount.
+      cached = nil
+      let opened = try DirectoryHandle.open(FilePath(root)).openDirectory(relative(parent, below: root))
+      cached = (root, parent, opened)
+      return .success(try body(opened, name))
+    } catch {
+      return .failure(error.errno)
     }
   }
 }

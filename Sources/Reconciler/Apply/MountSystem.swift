@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// The effects the applier needs from the kernel, one method per act. The kernel
@@ -40,36 +41,14 @@ public struct MountSystemError: Error, Hashable, Sendable, CustomStringConvertib
     self.detail = detail
   }
 
+  /// A failed call of the syscall layer, with what the filesystem said, if anything.
+  public init(_ error: KernelError, path fallback: String = "", detail: String? = nil) {
+    self.init(call: error.call, path: error.path?.string ?? fallback, errno: error.errno, detail: detail)
+  }
+
   public var description: String {
-    var text = "\(call) \(path): \(errno.description) (\(errnoName(errno)))"
+    var text = "\(call) \(path): \(errno.description) (\(errno.name))"
     if let detail, !detail.isEmpty { text += ": \(detail)" }
     return text
-  }
-}
-
-/// The C name of an errno value, for logs that people grep.
-func errnoName(_ errno: Errno) -> String {
-  switch errno {
-  case .resourceBusy: return "EBUSY"
-  case .invalidArgument: return "EINVAL"
-  case .noSuchFileOrDirectory: return "ENOENT"
-  case .permissionDenied: return "EACCES"
-  case .notPermitted: return "EPERM"
-  case .improperLink: return "EXDEV"
-  case .tooManySymbolicLinkLevels: return "ELOOP"
-  case .notDirectory: return "ENOTDIR"
-  case .directoryNotEmpty: return "ENOTEMPTY"
-  case .fileExists: return "EEXIST"
-  case .noFunction: return "ENOSYS"
-  case .overflow: return "EOVERFLOW"
-  case .argListTooLong: return "E2BIG"
-  case .badFileDescriptor: return "EBADF"
-  case .resourceTemporarilyUnavailable: return "EAGAIN"
-  case .noMemory: return "ENOMEM"
-  case .notSupported: return "EOPNOTSUPP"
-  case .noSpace: return "ENOSPC"
-  case .readOnlyFileSystem: return "EROFS"
-  case .operationNotSupportedByDevice: return "ENODEV"
-  default: return "errno \(errno.rawValue)"
   }
 }

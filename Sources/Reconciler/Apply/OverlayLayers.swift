@@ -1,17 +1,18 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// The directories of one overlay, each opened beneath its root with
 /// `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)` (invariant 14): the kernel is handed
 /// these, never a path it would look up again.
 struct OverlayLayers {
-  var lowers: [Int32] = []
-  var upper: Int32?
-  var work: Int32?
+  var lowers: [FileDescriptor] = []
+  var upper: FileDescriptor?
+  var work: FileDescriptor?
   /// The deepest directory holding both upperdir and workdir: overlayfs wants the two
   /// on one mount, so where layers go to the kernel as paths they share one pin.
-  var upperWorkParent: (path: String, fd: Int32)?
+  var upperWorkParent: (path: String, fd: FileDescriptor)?
+  /// Keeps the `O_PATH` handles the pins and fds come from open.
+  private var handles: [DirectoryHandle] = []
 
   /// Opens every layer, or says which one failed and why (`ELOOP`: a symlink).
   ///
@@ -21,43 +22,36 @@ struct OverlayLayers {
   ///   - readable: open the layers `O_RDONLY` rather than `O_PATH` (6.13 and 6.14
   ///     take layer fds, but not `O_PATH` ones).
   static func open(_ overlay: ResolvedOverlay, beneath root: String, readable: Bool) -> Result<OverlayLayers, MountSystemError> {
-    let flags = readable ? UInt64(O_RDONLY | O_DIRECTORY | O_CLOEXEC) : O_PATH_DIRECTORY_CLOEXEC
     var layers = OverlayLayers()
-    for (index, lower) in overlay.lowerdirs.enumerated() {
-      let base = index < overlay.lowerdirRoots.count ? overlay.lowerdirRoots[index] : root
-      switch openDirectory(lower, beneath: base, flags: flags) {
-      case .success(let fd): layers.lowers.append(fd)
-      case .failure(let error):
-        layers.close()
-        return .failure(error)
-      }
+    func layer(_ path: String, beneath base: String) throws(KernelError) -> FileDescriptor {
+      let directory = try DirectoryHandle.open(FilePath(base)).openDirectory(relative(path, below: base))
+      layers.handles.append(directory)
+      return readable ? try directory.reopenForReading() : directory.descriptor
     }
-    for (path, keyPath) in [(overlay.upperdir, \OverlayLayers.upper), (overlay.workdir, \OverlayLayers.work)] {
-      guard let path else { continue }
-      switch openDirectory(path, beneath: root, flags: flags) {
-      case .success(let fd): layers[keyPath: keyPath] = fd
-      case .failure(let error):
-        layers.close()
-        return .failure(error)
+    do throws(KernelError) {
+      for (index, lower) in overlay.lowerdirs.enumerated() {
+        let base = index < overlay.lowerdirRoots.count ? overlay.lowerdirRoots[index] : root
+        layers.lowers.append(try layer(lower, beneath: base))
       }
-    }
-    if let upper = overlay.upperdir, let work = overlay.workdir {
-      let parent = commonParent(upper, work)
-      switch openDirectory(parent, beneath: root) {
-      case .success(let fd): layers.upperWorkParent = (parent, fd)
-      case .failure(let error):
-        layers.close()
-        return .failure(error)
+      if let upper = overlay.upperdir { layers.upper = try layer(upper, beneath: root) }
+      if let work = overlay.workdir { layers.work = try layer(work, beneath: root) }
+      if let upper = overlay.upperdir, let work = overlay.workdir {
+        let parent = commonParent(upper, work)
+        let directory = try DirectoryHandle.open(FilePath(root)).openDirectory(relative(parent, below: root))
+        layers.handles.append(directory)
+        layers.upperWorkParent = (parent, directory.descriptor)
       }
+      return .success(layers)
+    } catch {
+      layers.close()
+      return .failure(MountSystemError(error))
     }
-    return .success(layers)
   }
 
+  /// Closes what was opened `O_RDONLY`; the `O_PATH` handles close with the value.
   func close() {
-    for fd in lowers { system_close(fd) }
-    if let upper { system_close(upper) }
-    if let work { system_close(work) }
-    if let upperWorkParent { system_close(upperWorkParent.fd) }
+    let owned = Set(handles.map(\.descriptor.rawValue))
+    for fd in lowers + [upper, work].compactMap({ $0 }) where !owned.contains(fd.rawValue) { try? fd.close() }
   }
 
   /// Whether the kernel names every layer fd by the path asked for. Layers passed as
@@ -68,7 +62,7 @@ struct OverlayLayers {
     var pairs = Array(zip(lowers, overlay.lowerdirs))
     if let upper, let path = overlay.upperdir { pairs.append((upper, path)) }
     if let work, let path = overlay.workdir { pairs.append((work, path)) }
-    return pairs.allSatisfy { system_fd_path($0.0) == $0.1 }
+    return pairs.allSatisfy { $0.0.kernelPath == $0.1 }
   }
 }
 

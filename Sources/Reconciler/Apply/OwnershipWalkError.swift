@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Why an ownership walk stopped, at which path. Everything re-owned before it stays
@@ -40,7 +41,7 @@ public struct OwnershipWalkError: Error, Hashable, Sendable, CustomStringConvert
 
   /// `call path: error (ENAME): detail`, the path printable.
   public var description: String {
-    var text = "\(call) \(printablePath): \(errno.description) (\(errnoName(errno)))"
+    var text = "\(call) \(printablePath): \(errno.description) (\(errno.name))"
     if let detail { text += ": \(detail)" }
     return text
   }

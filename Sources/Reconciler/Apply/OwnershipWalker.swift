@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// The one-shot ownership migration: a safe replacement for
@@ -64,13 +63,9 @@ public struct OwnershipWalker {
   public func walk(_ path: String, beneath root: String) -> Result<OwnershipCounts, OwnershipWalkError> {
     let top: Int32
     switch openDirectory(path, beneath: root) {
-    case .success(let pathFD):
+    case .success(let directory):
       // The O_PATH fd pins the directory; "." turns it into one that can be read.
-      let opened = valueOrErrno {
-        system_openat2(pathFD, name: ".", flags: OwnershipWalk.directoryFlags, resolve: 0)
-      }
-      system_close(pathFD)
-      switch opened {
+      switch OwnershipCalls.openDirectory(directory.descriptor.rawValue, ".") {
       case .success(let fd): top = fd
       case .failure(let error):
         return .failure(OwnershipWalkError(call: "openat", path: Array(path.utf8), errno: error))

@@ -31,7 +31,8 @@ extension Planner {
         resolved.append((desiredMount, .overlay(ResolvedOverlay(
           lowerdirs: overlay.lowerdirs,
           lowerdirRoots: overlay.lowerdirs.map { PathProbe.allowedRoot(for: $0, among: config.lowerdirRoots) ?? config.root },
-          upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly))))
+          upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly,
+          method: OverlayMethod(features: observed.features)))))
       case .bind(let bind):
         checkEscape("source", bind.source)
         var idmap: ResolvedIDMap?

@@ -16,16 +16,49 @@ public struct ResolvedOverlay: Hashable, Codable, Sendable {
   public var upperdir: String?
   public var workdir: String?
   public var readOnly: Bool
+  /// How apply hands the layers to the kernel.
+  public var method: OverlayMethod
 
+  /// - Parameter method: what the planner chose from the observed kernel features;
+  ///   left out (tests, the seed host), this kernel's.
   public init(
-    lowerdirs: [String], lowerdirRoots: [String] = [], upperdir: String?, workdir: String?, readOnly: Bool
+    lowerdirs: [String], lowerdirRoots: [String] = [], upperdir: String?, workdir: String?, readOnly: Bool,
+    method: OverlayMethod = OverlayMethod(features: KernelFeatureProbe.probedOnce)
   ) {
     self.lowerdirs = lowerdirs
     self.lowerdirRoots = lowerdirRoots
     self.upperdir = upperdir
     self.workdir = workdir
     self.readOnly = readOnly
+    self.method = method
   }
+}
+
+/// How an overlay's layers reach the kernel, chosen by the planner from the probed
+/// features, so that a printed plan says what apply will do. Every way hands over
+/// directories opened beneath their roots (invariant 14).
+public enum OverlayMethod: String, Hashable, Codable, Sendable {
+  /// `fsconfig(FSCONFIG_SET_FD)` with the `O_PATH` fds themselves (6.15+).
+  case pathDescriptors = "fd"
+  /// `fsconfig(FSCONFIG_SET_FD)` with `O_RDONLY` fds (6.13 and 6.14 refuse `O_PATH` ones).
+  case readableDescriptors = "fd-rdonly"
+  /// `fsconfig(SET_STRING, "lowerdir+")` with each path pinned to its fd in a private
+  /// root (6.8 to 6.12).
+  case pinnedLowerdirPlus = "pinned-lowerdir+"
+  /// `mount(2)` data, one page at most, with the paths pinned likewise (before 6.8).
+  case pinnedMountData = "pinned-mount-data"
+
+  /// The best way this kernel has.
+  public init(features: KernelFeatures) {
+    if features.overlayLayerFDs {
+      self = features.overlayLayerPathFDs ? .pathDescriptors : .readableDescriptors
+    } else {
+      self = features.overlayLowerdirPlus ? .pinnedLowerdirPlus : .pinnedMountData
+    }
+  }
+
+  /// Whether the kernel takes the layer fds themselves.
+  public var passesDescriptors: Bool { self == .pathDescriptors || self == .readableDescriptors }
 }
 
 /// A bind mount of `source`, opened beneath `sourceRoot` without following symlinks.

@@ -106,7 +106,7 @@ public enum ReconcileRun {
   /// The applier on the kernel, naming EBUSY holders from this observation.
   static func applier(for observed: ObservedState, migrationProgress: ((String, Int) -> Void)?) -> Applier {
     Applier(
-      system: KernelMountSystem(features: observed.features),
+      system: KernelMountSystem(),
       migrations: KernelMigrationSystem(progress: migrationProgress),
       holders: { step in
         guard let entry = observed.mounts.entry(id: step.mountID) else { return [] }

@@ -11,7 +11,9 @@ struct DemoScript {
       Log.error("reconcile demo needs root (it mounts, in a private mount namespace)")
       return false
     }
-    if case .failure(let error) = Namespaces.enterPrivateMountNamespace() {
+    do {
+      try Namespaces.enterPrivateMountNamespace()
+    } catch {
       Log.error("cannot make a private mount namespace: \(error)")
       return false
     }

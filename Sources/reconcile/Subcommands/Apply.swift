@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinuxKernel
 import FoundationEssentials
 import Reconciler
 
@@ -46,9 +47,13 @@ extension Reconcile {
     func run() throws {
       // A saved table is planned without the kernel.
       if mountinfo == nil { try KernelFloor.check() }
-      if let path = mountNamespace, case .failure(let error) = Namespaces.join(mountNamespace: path) {
-        Log.error("cannot join mount namespace: \(error)")
-        throw ExitCode(ExitStatus.error.rawValue)
+      if let path = mountNamespace {
+        do {
+          try Namespaces.join(mountNamespace: path)
+        } catch {
+          Log.error("cannot join mount namespace: \(error)")
+          throw ExitCode(ExitStatus.error.rawValue)
+        }
       }
       let options = RunOptions(
         configFile: manifestOptions.config, dryRun: dryRun, instances: instances,

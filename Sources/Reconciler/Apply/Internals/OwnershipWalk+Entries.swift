@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// Reading one directory and deciding each of its entries.
@@ -16,7 +15,7 @@ extension OwnershipWalk {
   /// decided now; subdirectory names go to `names`, to be walked next.
   mutating func readDirectory(_ fd: Int32) -> OwnershipWalkError? {
     while true {
-      let read = valueOrErrno { system_getdents64(fd, buffer, Self.bufferSize) }
+      let read = OwnershipCalls.readEntries(fd, into: buffer, count: Self.bufferSize)
       guard case .success(let size) = read else {
         guard case .failure(let error) = read else { return nil }
         return OwnershipWalkError(call: "getdents64", path: path(depth: frames.count - 1), errno: error)
@@ -32,7 +31,7 @@ extension OwnershipWalk {
         let name = UnsafePointer((record + 19).assumingMemoryBound(to: CChar.self))
         if isDotOrDotDot(name) { continue }
         tick()
-        if type == RCS_DT_DIR {
+        if type == OwnershipCalls.directoryType {
           // Decided when opened: through the fd, with no window for a swap.
           appendName(name)
         } else if let error = handle(name, in: fd, directories: .walkLater) {
@@ -45,20 +44,19 @@ extension OwnershipWalk {
   /// Decides one entry by `statx(dirfd, name, AT_SYMLINK_NOFOLLOW)` and re-owns it if
   /// `from` owns it: `fchownat(AT_SYMLINK_NOFOLLOW)` changes a symlink itself.
   mutating func handle(_ name: UnsafePointer<CChar>, in dirfd: Int32, directories: Directories) -> OwnershipWalkError? {
-    var entry = rcs_entry_stat()
-    switch valueOrErrno({ system_statx_entry(dirfd, name, statxEntryFlags, &entry) }) {
-    case .success: break
+    let entry: OwnershipCalls.Entry
+    switch OwnershipCalls.status(dirfd, name) {
+    case .success(let value): entry = value
     case .failure(.noSuchFileOrDirectory): return nil  // gone since it was listed
     case .failure(let error):
       return OwnershipWalkError(call: "statx", path: path(depth: frames.count - 1, appending: name), errno: error)
     }
     // A bind of a single file shows the bound file's mount id, not ours.
-    guard entry.mnt_id == rootMountID else {
+    guard entry.mountID == rootMountID else {
       counts.skippedOtherMounts += 1
       return nil
     }
-    let type = entry.mode & UInt32(S_IFMT)
-    if type == UInt32(S_IFDIR) {
+    if entry.isDirectory {
       // Listed without a type (DT_UNKNOWN), or swapped back and forth.
       guard directories == .walkLater else {
         return OwnershipWalkError(
@@ -72,12 +70,11 @@ extension OwnershipWalk {
       counts.skippedForeign += 1
       return nil
     }
-    if type == UInt32(S_IFREG) && entry.mode & UInt32(S_ISUID | S_ISGID) != 0 {
+    if entry.isRegularFile && entry.hasSetIDBits {
       return reownSetID(name, in: dirfd, entry)
     }
     if !dryRun {
-      let flags = Int32(RCS_AT_SYMLINK_NOFOLLOW)
-      switch valueOrErrno({ system_fchownat(dirfd, name, change.toUID, change.toGID, flags) }) {
+      switch OwnershipCalls.changeOwner(dirfd, name, uid: change.toUID, gid: change.toGID) {
       case .success: break
       case .failure(.noSuchFileOrDirectory): return nil
       case .failure(let error):
@@ -92,7 +89,7 @@ extension OwnershipWalk {
   /// checked to be the inode just decided on (a regular file: `O_NOFOLLOW` would have
   /// opened a swapped-in symlink itself, whose inode differs). Bits first: a kill in between leaves a
   /// file still owned by `from`, which the rerun re-owns.
-  private mutating func reownSetID(_ name: UnsafePointer<CChar>, in dirfd: Int32, _ decided: rcs_entry_stat) -> OwnershipWalkError? {
+  private mutating func reownSetID(_ name: UnsafePointer<CChar>, in dirfd: Int32, _ decided: OwnershipCalls.Entry) -> OwnershipWalkError? {
     counts.changed += 1
     counts.setIDBitsCleared += 1
     if dryRun { return nil }
@@ -101,32 +98,23 @@ extension OwnershipWalk {
     let located = { (call: String, error: Errno, detail: String?) in
       OwnershipWalkError(call: call, path: here, errno: error, detail: detail)
     }
-    let flags = UInt64(RCS_O_PATH | O_NOFOLLOW | O_CLOEXEC)
     let fd: Int32
-    switch valueOrErrno({ system_openat2(dirfd, name: name, flags: flags, resolve: resolveOneLevel) }) {
+    switch OwnershipCalls.openEntry(dirfd, name) {
     case .success(let value): fd = value
     case .failure(let error): return located("openat2 O_PATH", error, nil)
     }
-    defer { system_close(fd) }
-    var entry = rcs_entry_stat()
-    let stat = valueOrErrno { system_statx_entry(fd, "", Self.entryFDFlags, &entry) }
-    guard case .success = stat, entry.ino == decided.ino, entry.dev == decided.dev,
-      entry.mnt_id == rootMountID, change.matches(uid: entry.uid, gid: entry.gid)
+    defer { OwnershipCalls.close(fd) }
+    guard case .success(let entry) = OwnershipCalls.status(fd, ""), entry.inode == decided.inode,
+      entry.device == decided.device, entry.mountID == rootMountID, change.matches(uid: entry.uid, gid: entry.gid)
     else {
       return located("statx", .staleNFSFileHandle, "replaced during the walk")
     }
-    let empty = Int32(RCS_AT_EMPTY_PATH)
-    let mode = entry.mode & 0o1777
-    var cleared = valueOrErrno { system_fchmodat2(fd, "", mode, empty) }
-    if case .failure(.noFunction) = cleared {
-      // Before 6.6: chmod the inode the fd was just checked to be, through its
-      // /proc/self/fd link (which names that inode, not a path to look up again).
-      cleared = valueOrErrno { system_chmod_fd_path(fd, mode) }
-    }
-    if case .failure(let error) = cleared {
+    // fchmodat2 (6.6+), else chmod of the fd's /proc/self/fd link: the inode it was
+    // just checked to be, not a path looked up again.
+    if case .failure(let error) = OwnershipCalls.setMode(fd, entry.mode & 0o1777) {
       return located("fchmodat2", error, "clearing setuid/setgid")
     }
-    if case .failure(let error) = valueOrErrno({ system_fchownat(fd, "", change.toUID, change.toGID, empty) }) {
+    if case .failure(let error) = OwnershipCalls.changeOwner(fd, "", uid: change.toUID, gid: change.toGID) {
       return located("fchownat", error, nil)
     }
     return nil
@@ -135,7 +123,7 @@ extension OwnershipWalk {
   /// Keeps a subdirectory's name, NUL included, in the innermost frame's region.
   @inline(__always)
   mutating func appendName(_ name: UnsafePointer<CChar>) {
-    names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: cStringLength(name) + 1))
+    names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: OwnershipCalls.length(name) + 1))
   }
 }
 

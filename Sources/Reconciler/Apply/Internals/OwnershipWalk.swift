@@ -1,5 +1,4 @@
-import CMountShims
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// One `OwnershipWalker.walk` in progress: an iterative post-order walk over
@@ -31,9 +30,7 @@ struct OwnershipWalk {
     var cursor: Int
   }
 
-  static let directoryFlags = UInt64(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
   static let bufferSize = 64 * 1024
-  static let entryFDFlags = statxEntryFlags | Int32(RCS_AT_EMPTY_PATH)
 
   let change: OwnershipChange
   let dryRun: Bool
@@ -67,21 +64,23 @@ struct OwnershipWalk {
 
   /// Walks the tree under `topFD` (which it takes over and closes).
   mutating func run(topFD: Int32) -> Result<OwnershipCounts, OwnershipWalkError> {
-    defer { for frame in frames where frame.fd >= 0 { system_close(frame.fd) } }
-    var entry = rcs_entry_stat()
-    if case .failure(let error) = valueOrErrno({ system_statx_entry(topFD, "", Self.entryFDFlags, &entry) }) {
-      system_close(topFD)
+    defer { for frame in frames where frame.fd >= 0 { OwnershipCalls.close(frame.fd) } }
+    let entry: OwnershipCalls.Entry
+    switch OwnershipCalls.status(topFD, "") {
+    case .success(let value): entry = value
+    case .failure(let error):
+      OwnershipCalls.close(topFD)
       return .failure(OwnershipWalkError(call: "statx", path: top, errno: error))
     }
-    rootMountID = entry.mnt_id
-    lastProgress = system_coarse_nanoseconds()
+    rootMountID = entry.mountID
+    lastProgress = OwnershipCalls.coarseNanoseconds()
     tick()
     if let error = push(fd: topFD, entry, nameOffset: 0, nameLength: 0) { return .failure(error) }
     while let innermost = frames.last {
       let failure: OwnershipWalkError?
       if innermost.cursor < names.count {
         let offset = innermost.cursor
-        let length = names.withUnsafeBufferPointer { cStringLength(cName($0, offset)) }
+        let length = names.withUnsafeBufferPointer { OwnershipCalls.length(cName($0, offset)) }
         frames[frames.count - 1].cursor = offset + length + 1
         failure = enter(nameOffset: offset, nameLength: length)
       } else {
@@ -97,9 +96,7 @@ struct OwnershipWalk {
   private mutating func enter(nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
     let parent = frames[frames.count - 1].fd
     let opened = names.withUnsafeBufferPointer { names in
-      valueOrErrno {
-        system_openat2(parent, name: cName(names, nameOffset), flags: Self.directoryFlags, resolve: resolveOneLevel)
-      }
+      OwnershipCalls.openDirectory(parent, cName(names, nameOffset))
     }
     let fd: Int32
     switch opened {
@@ -118,13 +115,15 @@ struct OwnershipWalk {
     case .failure(let error):
       return OwnershipWalkError(call: "openat2", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
     }
-    var entry = rcs_entry_stat()
-    if case .failure(let error) = valueOrErrno({ system_statx_entry(fd, "", Self.entryFDFlags, &entry) }) {
-      system_close(fd)
+    let entry: OwnershipCalls.Entry
+    switch OwnershipCalls.status(fd, "") {
+    case .success(let value): entry = value
+    case .failure(let error):
+      OwnershipCalls.close(fd)
       return OwnershipWalkError(call: "statx", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
     }
-    guard entry.mnt_id == rootMountID else {
-      system_close(fd)
+    guard entry.mountID == rootMountID else {
+      OwnershipCalls.close(fd)
       counts.skippedOtherMounts += 1
       return nil
     }
@@ -133,13 +132,13 @@ struct OwnershipWalk {
 
   /// Makes `fd` the innermost frame, closes the ancestor that falls out of the
   /// window, and reads the directory.
-  private mutating func push(fd: Int32, _ entry: rcs_entry_stat, nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
+  private mutating func push(fd: Int32, _ entry: OwnershipCalls.Entry, nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
     frames.append(Frame(
-      fd: fd, dev: entry.dev, ino: entry.ino, owned: change.matches(uid: entry.uid, gid: entry.gid),
+      fd: fd, dev: entry.device, ino: entry.inode, owned: change.matches(uid: entry.uid, gid: entry.gid),
       nameOffset: nameOffset, nameLength: nameLength, regionStart: names.count, cursor: names.count))
     let outside = frames.count - 1 - heldLimit
     if outside >= 0 && frames[outside].fd >= 0 {
-      system_close(frames[outside].fd)
+      OwnershipCalls.close(frames[outside].fd)
       frames[outside].fd = -1
     }
     return readDirectory(fd)
@@ -151,7 +150,7 @@ struct OwnershipWalk {
     let depth = frames.count - 1
     let frame = frames[depth]
     if frame.owned {
-      if !dryRun, case .failure(let error) = valueOrErrno({ system_fchown(frame.fd, change.toUID, change.toGID) }) {
+      if !dryRun, case .failure(let error) = OwnershipCalls.changeOwner(frame.fd, uid: change.toUID, gid: change.toGID) {
         return OwnershipWalkError(call: "fchown", path: path(depth: depth), errno: error)
       }
       counts.changed += 1
@@ -161,7 +160,7 @@ struct OwnershipWalk {
     if depth > 0 && frames[depth - 1].fd < 0 {
       if let error = reopenParent(from: frame.fd, depth: depth - 1) { return error }
     }
-    system_close(frame.fd)
+    OwnershipCalls.close(frame.fd)
     frames.removeLast()
     names.removeSubrange(frame.regionStart..<names.count)
     return nil
@@ -171,18 +170,15 @@ struct OwnershipWalk {
   /// the same directory: one moved away mid-walk stops the walk rather than have it
   /// continue somewhere else.
   private mutating func reopenParent(from child: Int32, depth: Int) -> OwnershipWalkError? {
-    let resolve = RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV
     let fd: Int32
-    switch valueOrErrno({ system_openat2(child, name: "..", flags: Self.directoryFlags, resolve: resolve) }) {
+    switch OwnershipCalls.openDirectory(child, "..", parent: true) {
     case .success(let value): fd = value
     case .failure(let error): return OwnershipWalkError(call: "openat2 ..", path: path(depth: depth), errno: error)
     }
-    var entry = rcs_entry_stat()
-    let stat = valueOrErrno { system_statx_entry(fd, "", Self.entryFDFlags, &entry) }
-    guard case .success = stat, entry.dev == frames[depth].dev, entry.ino == frames[depth].ino,
-      entry.mnt_id == rootMountID
+    guard case .success(let entry) = OwnershipCalls.status(fd, ""), entry.device == frames[depth].dev,
+      entry.inode == frames[depth].ino, entry.mountID == rootMountID
     else {
-      system_close(fd)
+      OwnershipCalls.close(fd)
       return OwnershipWalkError(
         call: "openat2 ..", path: path(depth: depth), errno: .staleNFSFileHandle,
         detail: "this directory is no longer the parent it was (moved during the walk)")
@@ -197,7 +193,7 @@ struct OwnershipWalk {
   mutating func tick() {
     entries &+= 1
     guard let progress, entries & 1023 == 0 else { return }
-    let now = system_coarse_nanoseconds()
+    let now = OwnershipCalls.coarseNanoseconds()
     if now &- lastProgress >= progressInterval {
       lastProgress = now
       progress(entries)
@@ -215,7 +211,7 @@ struct OwnershipWalk {
     }
     if let name {
       bytes.append(UInt8(ascii: "/"))
-      bytes += UnsafeRawBufferPointer(start: name, count: cStringLength(name))
+      bytes += UnsafeRawBufferPointer(start: name, count: OwnershipCalls.length(name))
     }
     return bytes
   }
