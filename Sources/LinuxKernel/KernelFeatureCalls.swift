@@ -5,7 +5,8 @@ import SystemPackage
 /// Calls made only for the errno they answer, each in a way that cannot change
 /// anything (invalid arguments, or a filesystem context closed before it makes a
 /// superblock): `ENOSYS` means the running kernel lacks the call, any other answer
-/// that it has it. The feature probe reads them; nothing else should.
+/// that it has it. The feature probe reads them; nothing else should. (Its
+/// `fsopen`/`fsconfig` questions use `FilesystemContext`, as apply does.)
 public enum KernelFeatureCalls {
   /// The running kernel's release (`uname -r`), or "unknown". The corresponding C
   /// call is `uname(2)`.
@@ -13,35 +14,6 @@ public enum KernelFeatureCalls {
     var name = utsname()
     guard uname(&name) == 0 else { return "unknown" }
     return withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-  }
-
-  /// Opens a context for `filesystem` and closes it at once. The corresponding C
-  /// call is `fsopen(2)`.
-  public static func openFilesystemContext(_ filesystem: String) throws(KernelError) {
-    let fd = try valueOrError("fsopen \(filesystem)") { rcs_fsopen(filesystem, RCS_FSOPEN_CLOEXEC) }
-    close(fd)
-  }
-
-  /// Sets `key` to the string `value` in a fresh context for `filesystem`, closed
-  /// without `FSCONFIG_CMD_CREATE`. The corresponding C calls are `fsopen(2)` and
-  /// `fsconfig(2)` with `FSCONFIG_SET_STRING`.
-  public static func setFilesystemOption(_ filesystem: String, _ key: String, _ value: String) throws(KernelError) {
-    try withFilesystemContext(filesystem) { (fs) throws(KernelError) in
-      _ = try valueOrError("fsconfig \(key)") { rcs_fsconfig(fs, RCS_FSCONFIG_SET_STRING, key, value, 0) }
-    }
-  }
-
-  /// Hands `key` the root directory as a descriptor (opened `O_PATH` or `O_RDONLY`)
-  /// in a fresh context for `filesystem`, closed without `FSCONFIG_CMD_CREATE`. The
-  /// corresponding C calls are `open(2)`, `fsopen(2)` and `fsconfig(2)` with
-  /// `FSCONFIG_SET_FD`.
-  public static func setFilesystemOption(_ filesystem: String, _ key: String, rootOpenedAsPath: Bool) throws(KernelError) {
-    let flags = (rootOpenedAsPath ? RCS_O_PATH : O_RDONLY) | O_DIRECTORY | O_CLOEXEC
-    let root = try valueOrError("open", "/") { open("/", flags) }
-    defer { close(root) }
-    try withFilesystemContext(filesystem) { (fs) throws(KernelError) in
-      _ = try valueOrError("fsconfig \(key) (fd)") { rcs_fsconfig(fs, RCS_FSCONFIG_SET_FD, key, nil, root) }
-    }
   }
 
   /// `mount_setattr` with flags the kernel refuses before looking at anything
@@ -61,13 +33,5 @@ public enum KernelFeatureCalls {
   /// exists). The corresponding C call is `fchmodat2(2)`.
   public static func changeModeWithInvalidFlags() throws(KernelError) {
     _ = try valueOrError("fchmodat2") { rcs_fchmodat2(-1, "", 0, Int32.max) }
-  }
-
-  private static func withFilesystemContext(
-    _ filesystem: String, _ body: (Int32) throws(KernelError) -> Void
-  ) throws(KernelError) {
-    let fs = try valueOrError("fsopen \(filesystem)") { rcs_fsopen(filesystem, RCS_FSOPEN_CLOEXEC) }
-    defer { close(fs) }
-    try body(fs)
   }
 }

@@ -85,7 +85,7 @@ public struct KernelFeatureProbe: Sendable {
 
   /// `fsopen("tmpfs")`, closed at once. The corresponding C call is `fsopen(2)`.
   private func probeFsopen() -> Result<Void, Errno> {
-    Result(errnoOf: { () throws(KernelError) in try KernelFeatureCalls.openFilesystemContext("tmpfs") })
+    Result(errnoOf: { () throws(KernelError) in _ = try FilesystemContext("tmpfs") })
   }
 
   /// `mount_setattr` with flags the kernel refuses before looking at anything, so it
@@ -100,18 +100,22 @@ public struct KernelFeatureProbe: Sendable {
   /// C calls are `fsopen(2)`, `fsconfig(2)` and `open(2)`.
   private func probeOverlay() -> (lowerdirPlus: Bool, layerFDs: Bool, layerPathFDs: Bool) {
     func ask(_ key: String, _ value: String) -> Result<Void, Errno> {
-      Result(errnoOf: { () throws(KernelError) in try KernelFeatureCalls.setFilesystemOption("overlay", key, value) })
+      Result(errnoOf: { () throws(KernelError) in try FilesystemContext("overlay").set(key, value) })
     }
-    func askWithRoot(openedAsPath: Bool) -> Result<Void, Errno> {
+    // "/" opened as apply opens a layer: `O_PATH`, or reopened `O_RDONLY` from it.
+    func askWithRoot(readable: Bool) -> Result<Void, Errno> {
       Result(errnoOf: { () throws(KernelError) in
-        try KernelFeatureCalls.setFilesystemOption("overlay", "lowerdir+", rootOpenedAsPath: openedAsPath)
+        let root = try DirectoryHandle.open("/")
+        let fd = readable ? try root.reopenForReading() : root.descriptor
+        defer { if readable { try? fd.close() } }
+        try FilesystemContext("overlay").set("lowerdir+", fd, path: root.path)
       })
     }
     let answers = OverlayAnswers(
       lowerdirPlus: ask("lowerdir+", "/"),
       unknownKey: ask("reconcile-probe-no-such-key", "1"),
-      layerFD: askWithRoot(openedAsPath: false),
-      layerPathFD: askWithRoot(openedAsPath: true))
+      layerFD: askWithRoot(readable: true),
+      layerPathFD: askWithRoot(readable: false))
     return Self.overlayFeatures(answers)
   }
 

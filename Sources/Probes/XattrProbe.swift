@@ -15,7 +15,7 @@ public struct XattrProbe: Sendable {
   ///
   /// The corresponding C call is `llistxattr(2)`.
   public func names(at path: String) -> Result<[String], Errno> {
-    switch Result(errnoOf: { () throws(KernelError) in try Files.extendedAttributeNames(of: FilePath(path)) }) {
+    switch Result(errnoOf: { () throws(KernelError) in try ExtendedAttributes.names(of: FilePath(path)) }) {
     case .success(let names): return .success(names)
     case .failure(let error): return Self.absentOrFailure(error)
     }

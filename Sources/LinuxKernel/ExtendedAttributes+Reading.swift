@@ -1,7 +1,7 @@
 import CMountShims
 import SystemPackage
 
-extension Files {
+extension ExtendedAttributes {
   /// The extended attribute names of `path` itself (a final symlink is read, never
   /// followed), in the kernel's order. Asks for the size first, then reads, and asks
   /// again when the list grew in between (`ERANGE`).
@@ -10,7 +10,7 @@ extension Files {
   ///   filesystem without xattrs, ...); which of them mean "none" is the caller's call.
   ///
   /// The corresponding C call is `llistxattr(2)`.
-  public static func extendedAttributeNames(of path: FilePath) throws(KernelError) -> [String] {
+  public static func names(of path: FilePath) throws(KernelError) -> [String] {
     while true {
       let size = try valueOrError("llistxattr", at: path) { rcs_llistxattr($0, nil, 0) }
       if size == 0 { return [] }
