@@ -1,3 +1,4 @@
+import LinuxKernel
 import Probes
 import Reconciler
 import SystemPackage
@@ -30,10 +31,10 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
     return .success(())
   }
 
-  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, ReconcilerError> {
     trace.append("mkdir \(path)")
     if let error = failures["mkdir \(path)"] {
-      return .failure(MountSystemError(call: "mkdir", path: path, errno: error))
+      return .failure(ReconcilerError.kernel(KernelError("mkdirat", error, path: FilePath(path))))
     }
     return .success(existingDirectories.insert(path).inserted)
   }
@@ -45,26 +46,26 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
   }
 
   public func mountOverlay(_ overlay: ResolvedOverlay, at target: String, beneath root: String)
-    -> Result<Void, MountSystemError>
+    -> Result<Void, ReconcilerError>
   {
     attach("mountOverlay", target)
   }
 
   public func mountBind(_ bind: ResolvedBind, at target: String, beneath root: String)
-    -> Result<Void, MountSystemError>
+    -> Result<Void, ReconcilerError>
   {
     attach("mountBind", target)
   }
 
-  public func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, MountSystemError> {
+  public func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, ReconcilerError> {
     trace.append("chown \(step.path)")
     if let error = failures["chown \(step.path)"] {
-      return .failure(MountSystemError(call: "chown", path: step.path, errno: error))
+      return .failure(ReconcilerError.kernel(KernelError("fchownat", error, path: FilePath(step.path))))
     }
     return .success(OwnershipCounts(changed: 3, skippedForeign: 1, skippedOtherMounts: 1, setIDBitsCleared: 0))
   }
 
-  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError> {
+  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, ReconcilerError> {
     trace.append("record \(step.file) changed=\(record.changed)")
     return .success(())
   }
@@ -72,10 +73,10 @@ public final class RecordingMountSystem: MountSystem, MigrationSystem {
   /// A fixed clock for records.
   public static func clock() -> (iso8601: String, seconds: Double) { ("2026-11-22T00:00:00Z", 0) }
 
-  private func attach(_ call: String, _ target: String) -> Result<Void, MountSystemError> {
+  private func attach(_ call: String, _ target: String) -> Result<Void, ReconcilerError> {
     trace.append("\(call) \(target)")
     if let error = failures["\(call) \(target)"] {
-      return .failure(MountSystemError(call: call, path: target, errno: error))
+      return .failure(ReconcilerError.kernel(KernelError(call, error, path: FilePath(target))))
     }
     nextID += 1
     stacks[target, default: []].append(nextID)

@@ -148,7 +148,7 @@ final class KernelMountSystemTests: PrivilegedTestCase {
           lowerdirs: [lower], lowerdirRoots: [host.root + "/overlays"], upperdir: base + "/upper",
           workdir: base + "/work", readOnly: false, method: OverlayMethod(features: route.features))
         if case .failure(let error) = KernelMountSystem().mountOverlay(overlay, at: target, beneath: host.root) {
-          failures[error.errno, default: 0] += 1
+          failures[error.errno ?? .ioError, default: 0] += 1
           continue
         }
         mounted += 1

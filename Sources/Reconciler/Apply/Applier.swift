@@ -209,7 +209,7 @@ public struct Applier {
     case .failure(let error):
       return StepOutcome(step: step, status: .failed, detail: "target \(mount.target): \(error) (\(error.name))")
     }
-    let result: Result<Void, MountSystemError>
+    let result: Result<Void, ReconcilerError>
     switch mount.mount {
     case .overlay(let overlay): result = system.mountOverlay(overlay, at: mount.target, beneath: mount.root)
     case .bind(let bind): result = system.mountBind(bind, at: mount.target, beneath: mount.root)

@@ -12,19 +12,22 @@ public struct KernelMigrationSystem: MigrationSystem {
     self.progress = progress
   }
 
-  public func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, MountSystemError> {
+  public func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, ReconcilerError> {
     let change = OwnershipChange(
       fromUID: step.fromUID, fromGID: step.fromGID, toUID: step.toUID, toGID: step.toGID)
     let report = progress.map { report in { (count: Int) in report(step.path, count) } }
     return OwnershipWalker(change: change, dryRun: dryRun, progress: report).walk(step.path, beneath: step.root)
-      .mapError { MountSystemError(call: $0.call, path: $0.printablePath, errno: $0.errno, detail: $0.detail) }
+      .mapError { ReconcilerError.ownershipWalk($0) }
   }
 
-  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError> {
+  public func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, ReconcilerError> {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(record) else {
-      return .failure(MountSystemError(call: "encode record", path: step.file, errno: .invalidArgument))
+    let data: Data
+    do {
+      data = try encoder.encode(record)
+    } catch {
+      return .failure(.recordNotEncodable(id: step.id, reason: "\(error)"))
     }
     // Beneath root, never through a symlink, into root-owned directories only.
     do {
@@ -33,12 +36,7 @@ public struct KernelMigrationSystem: MigrationSystem {
       try records.write(FilePath(step.file).lastComponent?.string ?? step.id + ".json", [UInt8](data) + [UInt8(ascii: "\n")])
       return .success(())
     } catch {
-      switch error {
-      case .system(let error):
-        return .failure(MountSystemError(call: error.call, path: error.path?.string ?? step.file, errno: error.errno))
-      case .untrusted(let path, let reason):
-        return .failure(MountSystemError(call: "trust check", path: path, errno: .permissionDenied, detail: reason))
-      }
+      return .failure(.state(error))
     }
   }
 }

@@ -27,13 +27,13 @@ public struct KernelMountSystem: MountSystem {
     parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try parent.remove(name, directory: true) }
   }
 
-  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+  public func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, ReconcilerError> {
     Reconciler.makeDirectory(path, beneath: root)
   }
 
   public func mountOverlay(
     _ overlay: ResolvedOverlay, at target: String, beneath root: String
-  ) -> Result<Void, MountSystemError> {
+  ) -> Result<Void, ReconcilerError> {
     let targetDirectory: DirectoryHandle
     switch openDirectory(target, beneath: root) {
     case .success(let opened): targetDirectory = opened
@@ -49,7 +49,7 @@ public struct KernelMountSystem: MountSystem {
     // a layer fd differently from its manifest path (a root reached through a symlink),
     // mountinfo would not match the manifest (invariant 9), so the paths are pinned
     // instead, with lowerdir+, which every kernel that takes fds has.
-    let made: Result<FileDescriptor, MountSystemError>
+    let made: Result<FileDescriptor, ReconcilerError>
     if overlay.method.passesDescriptors && layers.kernelPathsMatch(overlay) {
       made = OverlayContext.withLayerFDs(overlay, layers, path: target)
     } else {
@@ -64,7 +64,7 @@ public struct KernelMountSystem: MountSystem {
 
   public func mountBind(
     _ bind: ResolvedBind, at target: String, beneath root: String
-  ) -> Result<Void, MountSystemError> {
+  ) -> Result<Void, ReconcilerError> {
     let source: DirectoryHandle
     switch openDirectory(bind.source, beneath: bind.sourceRoot) {
     case .success(let opened): source = opened
@@ -92,35 +92,35 @@ public struct KernelMountSystem: MountSystem {
         // The kernel's only word for a filesystem it cannot idmap.
         let detail = "this kernel cannot idmap a mount of this filesystem"
           + (MountAPI.isTmpfs(source.descriptor) ? " (tmpfs can be idmapped from Linux 6.3)" : "")
-        return .failure(MountSystemError(error, detail: detail))
+        return .failure(ReconcilerError.kernel(error, detail: detail))
       }
       return attach(tree, to: targetDirectory.descriptor, path: target)
     } catch {
-      return .failure(MountSystemError(error, path: bind.source))
+      return .failure(ReconcilerError.kernel(error.located(bind.source)))
     }
   }
 }
 
 /// Moves a detached mount onto `target` and makes the attached mount private:
 /// attaching under a shared parent makes a mount shared again.
-func attach(_ mount: FileDescriptor, to target: FileDescriptor, path: String) -> Result<Void, MountSystemError> {
+func attach(_ mount: FileDescriptor, to target: FileDescriptor, path: String) -> Result<Void, ReconcilerError> {
   do throws(KernelError) {
     try MountAPI.move(mount, onto: target, path: FilePath(path))
     try MountAPI.setAttributes(mount, path: FilePath(path))
     return .success(())
   } catch {
-    return .failure(MountSystemError(error, path: path))
+    return .failure(ReconcilerError.kernel(error.located(path)))
   }
 }
 
 /// Opens a directory as `O_PATH` beneath `root` without following symlinks (by its
 /// path when it is `root` itself or no root is given).
-func openDirectory(_ path: String, beneath root: String?) -> Result<DirectoryHandle, MountSystemError> {
+func openDirectory(_ path: String, beneath root: String?) -> Result<DirectoryHandle, ReconcilerError> {
   do throws(KernelError) {
     guard let root, path != root else { return .success(try DirectoryHandle.open(FilePath(path))) }
     return .success(try DirectoryHandle.open(FilePath(root)).openDirectory(relative(path, below: root)))
   } catch {
-    return .failure(MountSystemError(error, path: path))
+    return .failure(ReconcilerError.kernel(error.located(path)))
   }
 }
 
@@ -133,7 +133,7 @@ func relative(_ path: String, below root: String) -> String {
 /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
 /// symlink (each level opened with openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS).
 /// Returns false when it already existed.
-func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError> {
+func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, ReconcilerError> {
   do throws(KernelError) {
     var parent = try DirectoryHandle.open(FilePath(root))
     var created = false
@@ -145,6 +145,6 @@ func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSy
     }
     return .success(created)
   } catch {
-    return .failure(MountSystemError(error, path: path))
+    return .failure(ReconcilerError.kernel(error.located(path)))
   }
 }

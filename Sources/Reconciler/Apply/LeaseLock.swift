@@ -16,8 +16,8 @@ public enum LeaseLock {
   ///   - lockPath: The lock file, written absolute or relative to `config.root`.
   ///   - config: Its lease rules name the lock files a lease may use.
   /// - Returns: The locked descriptor and the lock's path.
-  /// - Throws: `LeaseLockError`.
-  public static func take(_ lockPath: String, config: SiteConfig) throws(LeaseLockError) -> (fd: FileDescriptor, path: String) {
+  /// - Throws: `.leaseHeld`, `.notALeaseLock`, `.untrustedLeaseLock` or `.kernel`.
+  public static func take(_ lockPath: String, config: SiteConfig) throws(ReconcilerError) -> (fd: FileDescriptor, path: String) {
     let path: String
     switch PathRules.resolve(lockPath, against: config.root) {
     case .success(let resolved): path = resolved
@@ -34,45 +34,24 @@ public enum LeaseLock {
     do {
       fd = try DirectoryHandle.open(FilePath(config.root)).openFile(relative, .readWrite, options: [.create])
     } catch {
-      throw .system(error)
+      throw .kernel(error)
     }
     do {
       let status = try fd.status()
       guard status.type == .regular, status.linkCount == 1 else {
         try? fd.close()
-        throw LeaseLockError.untrusted(path: path, reason: "it is not a regular file with a single link")
+        throw ReconcilerError.untrustedLeaseLock(path: path, reason: "it is not a regular file with a single link")
       }
       guard try fd.tryLock(.exclusive) else {
         try? fd.close()
-        throw LeaseLockError.held(path: path)
+        throw ReconcilerError.leaseHeld(path: path)
       }
-    } catch let error as LeaseLockError {
+    } catch let error as ReconcilerError {
       throw error
     } catch {
       try? fd.close()
-      throw .system(KernelError((error as? KernelError)?.call ?? "flock", (error as? KernelError)?.errno ?? .ioError, path: FilePath(path)))
+      throw .kernel((error as? KernelError ?? KernelError("flock", .ioError)).located(path))
     }
     return (fd, path)
-  }
-}
-
-/// Why a lease could not be taken.
-public enum LeaseLockError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// Another build holds it (exit 75).
-  case held(path: String)
-  /// The path is not a lease lock of the site config.
-  case notALeaseLock(path: String, reason: String)
-  /// The file there is not one root may lock.
-  case untrusted(path: String, reason: String)
-  /// A call failed.
-  case system(KernelError)
-
-  public var description: String {
-    switch self {
-    case .held(let path): return "lease \(path) is held by another build"
-    case .notALeaseLock(let path, let reason): return "not a lease lock: \(path): \(reason)"
-    case .untrusted(let path, let reason): return "refusing lease lock \(path): \(reason)"
-    case .system(let error): return error.description
-    }
   }
 }

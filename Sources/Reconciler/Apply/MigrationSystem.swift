@@ -5,9 +5,9 @@ import SystemPackage
 /// implementation is `KernelMigrationSystem`; tests substitute a fake.
 public protocol MigrationSystem {
   /// Re-owns (or, with `dryRun`, counts) what `step`'s from user owns in its tree.
-  func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, MountSystemError>
+  func changeOwnership(_ step: OwnershipStep, dryRun: Bool) -> Result<OwnershipCounts, ReconcilerError>
   /// Writes `record` to `step.file` atomically (temporary file, fsync, rename).
-  func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, MountSystemError>
+  func writeRecord(_ record: MigrationRecord, for step: RecordStep) -> Result<Void, ReconcilerError>
 }
 
 extension MigrationRecord {

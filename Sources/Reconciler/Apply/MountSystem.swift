@@ -13,42 +13,15 @@ public protocol MountSystem {
   func unmount(_ path: String, beneath root: String) -> Result<Void, Errno>
   /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
   /// symlink. Returns false when it already existed.
-  func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, MountSystemError>
+  func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, ReconcilerError>
   /// Removes an empty directory, reached beneath `root` without following a symlink.
   /// The corresponding C call is `unlinkat(2)` with `AT_REMOVEDIR`.
   func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno>
   /// Mounts an overlay at `target`, opened beneath `root`, and makes it private.
   func mountOverlay(_ overlay: ResolvedOverlay, at target: String, beneath root: String)
-    -> Result<Void, MountSystemError>
+    -> Result<Void, ReconcilerError>
   /// Binds `bind.source` at `target` (read-only and idmapped as asked) and makes it
   /// private.
   func mountBind(_ bind: ResolvedBind, at target: String, beneath root: String)
-    -> Result<Void, MountSystemError>
-}
-
-/// A failed kernel call, with which call and, where the kernel says more (overlayfs
-/// writes its reason to the fs context), that text.
-public struct MountSystemError: Error, Hashable, Sendable, CustomStringConvertible {
-  public var call: String
-  public var path: String
-  public var errno: Errno
-  public var detail: String?
-
-  public init(call: String, path: String, errno: Errno, detail: String? = nil) {
-    self.call = call
-    self.path = path
-    self.errno = errno
-    self.detail = detail
-  }
-
-  /// A failed call of the syscall layer, with what the filesystem said, if anything.
-  public init(_ error: KernelError, path fallback: String = "", detail: String? = nil) {
-    self.init(call: error.call, path: error.path?.string ?? fallback, errno: error.errno, detail: detail)
-  }
-
-  public var description: String {
-    var text = "\(call) \(path): \(errno.description) (\(errno.name))"
-    if let detail, !detail.isEmpty { text += ": \(detail)" }
-    return text
-  }
+    -> Result<Void, ReconcilerError>
 }

@@ -12,12 +12,12 @@ import SystemPackage
 enum OverlayContext {
   static func withLayerFDs(
     _ overlay: ResolvedOverlay, _ layers: OverlayLayers, path: String
-  ) -> Result<FileDescriptor, MountSystemError> {
+  ) -> Result<FileDescriptor, ReconcilerError> {
     let context: FilesystemContext
     do {
       context = try FilesystemContext("overlay")
     } catch {
-      return .failure(MountSystemError(error, path: path))
+      return .failure(ReconcilerError.kernel(error.located(path)))
     }
     do throws(KernelError) {
       try context.set("source", "reconcile")
@@ -28,7 +28,7 @@ enum OverlayContext {
       try context.create()
       return .success(try context.mount(readOnly: overlay.readOnly))
     } catch {
-      return .failure(MountSystemError(error, path: path, detail: context.messages()))
+      return .failure(ReconcilerError.kernel(error.located(path), detail: context.messages()))
     }
   }
 
@@ -36,7 +36,7 @@ enum OverlayContext {
   /// overlayfs parses `lowerdir+` (6.8+), else it gets `mount(2)` data (one page).
   static func pinned(
     _ overlay: ResolvedOverlay, _ layers: OverlayLayers, lowerdirPlus: Bool, path: String
-  ) -> Result<FileDescriptor, MountSystemError> {
+  ) -> Result<FileDescriptor, ReconcilerError> {
     var pins = zip(overlay.lowerdirs, layers.lowers).map { OverlayPins.Pin(path: $0.0, fd: $0.1, recursive: false) }
     if let parent = layers.upperWorkParent { pins.append(OverlayPins.Pin(path: parent.path, fd: parent.fd, recursive: true)) }
     // Shallowest first: a pin inside another's tree is bound on top of it, not under.
@@ -53,15 +53,15 @@ enum OverlayContext {
     } else {
       data = legacyData(overlay)
       guard data!.utf8.count < 4096 else {
-        return .failure(MountSystemError(
-          call: "mount", path: path, errno: .argListTooLong,
+        return .failure(.kernel(
+          KernelError("mount", .argListTooLong, path: FilePath(path)),
           detail: "overlay options exceed one page and this kernel lacks lowerdir+ (Linux 6.8)"))
       }
     }
     do {
       return .success(try OverlayPins.mount(pins, settings: settings, data: data, readOnly: overlay.readOnly, path: FilePath(path)))
     } catch {
-      return .failure(MountSystemError(error.error, path: path, detail: error.messages.isEmpty ? nil : error.messages))
+      return .failure(ReconcilerError.kernel(error.error.located(path), detail: error.messages.isEmpty ? nil : error.messages))
     }
   }
 

@@ -71,7 +71,9 @@ public struct OwnershipWalker {
         return .failure(OwnershipWalkError(call: "openat", path: Array(path.utf8), errno: error))
       }
     case .failure(let error):
-      return .failure(OwnershipWalkError(call: error.call, path: Array(path.utf8), errno: error.errno))
+      let call: String
+      if case .kernel(let kernel, _) = error { call = kernel.call } else { call = "open" }
+      return .failure(OwnershipWalkError(call: call, path: Array(path.utf8), errno: error.errno ?? .ioError))
     }
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: OwnershipWalk.bufferSize, alignment: 8)
     defer { buffer.deallocate() }

@@ -22,46 +22,29 @@ public final class RunLock {
   /// through a symlink, refusing ones root does not own), then waits up to `timeout`
   /// seconds for the lock.
   ///
-  /// - Throws: `RunLockError.busy` when another run still holds it after `timeout`,
-  ///   `RunLockError.unusable` when the directory or file cannot be made, opened or trusted.
-  public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(RunLockError) -> RunLock {
+  /// - Throws: `.runLockBusy` when another run still holds it after `timeout`; `.state`
+  ///   or `.kernel` when the directory or file cannot be made, opened or trusted.
+  public static func acquire(stateDirectory: String, root: String, timeout: Double) throws(ReconcilerError) -> RunLock {
     let directory: StateDirectory
     let fd: FileDescriptor
     do {
       directory = try StateDirectory.open(stateDirectory, beneath: root, create: true)!
       fd = try directory.openLockFile("lock")
     } catch {
-      throw .unusable(path: stateDirectory + "/lock", reason: error.description)
+      throw .state(error)
     }
     let path = directory.pathOf("lock")
     do {
       guard try fd.lockExclusive(waitingUpTo: timeout) else {
         try? fd.close()
-        throw RunLockError.busy(path: path, waited: timeout)
+        throw ReconcilerError.runLockBusy(path: path, waited: timeout)
       }
-    } catch let error as RunLockError {
+    } catch let error as ReconcilerError {
       throw error
     } catch {
       try? fd.close()
-      throw .unusable(path: path, reason: "\(error)")
+      throw .kernel((error as? KernelError ?? KernelError("flock", .ioError)).located(path))
     }
     return RunLock(fd: fd, stateDirectory: directory)
-  }
-}
-
-/// Why the run lock could not be taken.
-public enum RunLockError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// Another run holds the lock (exit 75: try again later).
-  case busy(path: String, waited: Double)
-  /// The state directory or lock file cannot be made or opened.
-  case unusable(path: String, reason: String)
-
-  public var description: String {
-    switch self {
-    case .busy(let path, let waited):
-      return "another reconcile run holds \(path) (waited \(waited) s)"
-    case .unusable(let path, let reason):
-      return "cannot lock \(path): \(reason)"
-    }
   }
 }

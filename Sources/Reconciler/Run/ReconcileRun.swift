@@ -140,7 +140,7 @@ public enum ReconcileRun {
         timeout: options.lockTimeout))
     } catch {
       var report = failed(options, problems: [Problem(message: error.description)])
-      if case .busy = error { report.exitStatus = .temporary }
+      if case .runLockBusy = error { report.exitStatus = .temporary }
       return .failure(RunReportFailure(report: report))
     }
   }

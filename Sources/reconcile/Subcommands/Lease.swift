@@ -47,7 +47,7 @@ extension Reconcile {
         lease = try LeaseLock.take(hold, config: config)
       } catch {
         Log.error("reconcile lease: \(error)")
-        if case .held = error { throw ExitCode(ExitStatus.temporary.rawValue) }
+        if case .leaseHeld = error { throw ExitCode(ExitStatus.temporary.rawValue) }
         throw ExitCode(ExitStatus.error.rawValue)
       }
       let failure = CurrentProcess.execute(command, keepingOpen: lease.fd, as: "RECONCILE_LEASE_FD")
