@@ -31,7 +31,7 @@ let package = Package(
     .target(
       name: "Probes",
       dependencies: [
-        "StateModel", "LinuxKernel", "CLibMount", "CMountShims",
+        "StateModel", "LinuxKernel", "CLibMount",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .target(

@@ -71,7 +71,7 @@ public final class DirectoryHandle {
     return try openat2(relative, flags: flags, mode: mode)
   }
 
-  private func openat2(_ relative: String, flags: Int32, mode: UInt32) throws(KernelError) -> FileDescriptor {
+  func openat2(_ relative: String, flags: Int32, mode: UInt32) throws(KernelError) -> FileDescriptor {
     let resolve = RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS
     while true {
       let fd = rcs_openat2(descriptor.rawValue, relative, UInt64(flags), UInt64(mode), resolve)

@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Finds the processes that keep a mount busy, for the `EBUSY` report of DESIGN
@@ -57,7 +58,7 @@ public struct HolderProbe: Sendable {
     let ownNamespace = try? identity.lookUp(
       procPath + "/self/ns/mnt", followingFinalSymlink: true
     ).get()
-    guard case .success(let names) = FileReading.names(in: procPath) else { return [] }
+    guard let names = try? Files.names(in: FilePath(procPath)) else { return [] }
     let pids = names.compactMap { Int32($0) }.sorted()
 
     var found: [MountHolder] = []
@@ -78,7 +79,7 @@ public struct HolderProbe: Sendable {
     for (inode, members) in foreignNamespaces.sorted(by: { $0.key < $1.key }) {
       // One table per namespace; any member that is still alive can show it.
       let table = members.lazy.compactMap {
-        try? FileReading.text(of: "\(procPath)/\($0)/mountinfo").get()
+        ProcFile.text(of: "\(procPath)/\($0)/mountinfo")
       }.first
       guard let table, Self.mountInfo(table, containsCopyOf: mount) else { continue }
       for pid in members {
@@ -95,18 +96,18 @@ public struct HolderProbe: Sendable {
       guard case .success(let target) = identity.lookUp(link, followingFinalSymlink: true),
         ids.contains(target.mountID)
       else { return nil }
-      return (try? FileReading.linkTarget(of: link).get()) ?? link
+      return (try? Files.linkTarget(of: FilePath(link)).string) ?? link
     }
     var holds: [MountHolder.Kind] = []
     if let path = lands(base + "/cwd") { holds.append(.workingDirectory(path: path)) }
     if let path = lands(base + "/root") { holds.append(.rootDirectory(path: path)) }
     if let path = lands(base + "/exe") { holds.append(.executable(path: path)) }
-    let fds = (try? FileReading.names(in: base + "/fd").get()) ?? []
+    let fds = (try? Files.names(in: FilePath(base + "/fd"))) ?? []
     for fd in fds.compactMap({ Int($0) }).sorted() {
       if let path = lands("\(base)/fd/\(fd)") { holds.append(.openFile(descriptor: fd, path: path)) }
     }
     var mapped: Set<String> = []
-    for range in (try? FileReading.names(in: base + "/map_files").get()) ?? [] {
+    for range in (try? Files.names(in: FilePath(base + "/map_files"))) ?? [] {
       if let path = lands("\(base)/map_files/\(range)"), mapped.insert(path).inserted {
         holds.append(.mappedFile(path: path))
       }
@@ -116,7 +117,7 @@ public struct HolderProbe: Sendable {
 
   /// The process's command name, or nil when it has exited.
   private func command(_ base: String) -> String? {
-    guard case .success(let text) = FileReading.text(of: base + "/comm") else { return nil }
+    guard let text = ProcFile.text(of: base + "/comm") else { return nil }
     return text.hasSuffix("\n") ? String(text.dropLast()) : text
   }
 

@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Reads the uid and gid maps of an idmapped mount from the kernel (`statmount`
@@ -28,29 +29,10 @@ public struct IDMapProbe: Sendable {
   /// - Parameter path: a mount point; a final symlink is not followed.
   /// - Returns: the maps, or why not.
   public func read(at path: String) -> Result<ObservedIDMap, Errno> {
-    var size = 4096
-    while true {
-      var uidCount: UInt32 = 0
-      var gidCount: UInt32 = 0
-      var buffer = [UInt8](repeating: 0, count: size)
-      let result = buffer.withUnsafeMutableBytes { raw in
-        valueOrErrno { system_statmount_idmaps(path, raw, uidCount: &uidCount, gidCount: &gidCount) }
-      }
-      switch result {
-      case .failure(.outOfRange) where size < 1 << 20:
-        size *= 4
-      case .failure(let error):
-        return .failure(error)
-      case .success(let used):
-        let lines = buffer[..<Int(used)].split(separator: 0, omittingEmptySubsequences: false)
-          .prefix(Int(uidCount) + Int(gidCount))
-          .map { String(decoding: $0, as: UTF8.self) }
-        return .success(
-          ObservedIDMap(
-            uidMap: Array(lines.prefix(Int(uidCount))),
-            gidMap: Array(lines.dropFirst(Int(uidCount)))))
-      }
-    }
+    Result(errnoOf: { () throws(KernelError) in
+      let maps = try Statmount.idMaps(at: FilePath(path))
+      return ObservedIDMap(uidMap: maps.uidMap, gidMap: maps.gidMap)
+    })
   }
 
   /// The owners of the mount's root and of up to `limit` of its entries (one per
@@ -66,10 +48,9 @@ public struct IDMapProbe: Sendable {
     guard let root = sample(target, source) else { return nil }
     var samples = [root]
     var owners: Set<[UInt32]> = [[root.onDiskUID, root.onDiskGID]]
-    if let directory = system_opendir(source) {
-      defer { _ = system_closedir(directory) }
+    if let directory = try? DirectoryStream(FilePath(source)) {
       var read = 0
-      while samples.count < limit + 1, read < 256, let name = system_readdir(directory) {
+      while samples.count < limit + 1, read < 256, let name = directory.next() {
         read += 1
         guard name != ".", name != "..",
           let entry = sample(target + "/" + name, source + "/" + name),
@@ -84,13 +65,15 @@ public struct IDMapProbe: Sendable {
   }
 
   private func sample(_ throughMount: String, _ onDisk: String) -> IDSample? {
-    guard let seen = system_owner(throughMount), let disk = system_owner(onDisk) else { return nil }
+    guard let seen = try? Files.owner(of: FilePath(throughMount)),
+      let disk = try? Files.owner(of: FilePath(onDisk))
+    else { return nil }
     return IDSample(onDiskUID: disk.uid, onDiskGID: disk.gid, seenUID: seen.uid, seenGID: seen.gid)
   }
 
   /// /proc/sys/kernel/overflowuid or overflowgid: what an unmapped id shows as.
   static func overflowID(_ name: String) -> UInt32 {
-    guard case .success(let text) = FileReading.text(of: "/proc/sys/kernel/" + name) else { return 65534 }
+    guard let text = ProcFile.text(of: "/proc/sys/kernel/" + name) else { return 65534 }
     return UInt32(text.split(separator: "\n").first ?? "") ?? 65534
   }
 }

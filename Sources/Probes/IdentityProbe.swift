@@ -1,3 +1,4 @@
+import LinuxKernel
 import StateModel
 import SystemPackage
 
@@ -36,12 +37,7 @@ public struct IdentityProbe: Sendable {
   ///
   /// The corresponding C call is `getpwnam_r(3)`.
   public func user(named name: String) -> Result<(uid: UInt32, primaryGroup: UInt32)?, Errno> {
-    var uid: UInt32 = 0
-    var gid: UInt32 = 0
-    var found = false
-    return withGrowingBuffer { buffer in
-      valueOrErrno { system_getpwnam_r(name, buffer, uid: &uid, gid: &gid, found: &found) }
-    }.map { _ in found ? (uid, gid) : nil }
+    Result(errnoOf: { () throws(KernelError) in try NameService.user(named: name) })
   }
 
   /// One group's gid.
@@ -51,23 +47,6 @@ public struct IdentityProbe: Sendable {
   ///
   /// The corresponding C call is `getgrnam_r(3)`.
   public func group(named name: String) -> Result<UInt32?, Errno> {
-    var gid: UInt32 = 0
-    var found = false
-    return withGrowingBuffer { buffer in
-      valueOrErrno { system_getgrnam_r(name, buffer, gid: &gid, found: &found) }
-    }.map { _ in found ? gid : nil }
-  }
-
-  /// Calls `body` with a scratch buffer, growing it while NSS answers `ERANGE`
-  /// (large groups need more than the usual 1 KiB).
-  private func withGrowingBuffer(
-    _ body: (UnsafeMutableRawBufferPointer) -> Result<Int32, Errno>
-  ) -> Result<Int32, Errno> {
-    var size = 1024
-    while true {
-      let result = withUnsafeTemporaryAllocation(byteCount: size, alignment: 16) { body($0) }
-      guard case .failure(.outOfRange) = result, size < 1 << 24 else { return result }
-      size *= 4
-    }
+    Result(errnoOf: { () throws(KernelError) in try NameService.group(named: name) })
   }
 }

@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Finds out what the running kernel can do by calling each feature in a way that
@@ -38,7 +39,7 @@ public struct KernelFeatureProbe: Sendable {
   private static let cached = KernelFeatureProbe().probe()
 
   /// The running kernel's release (`uname -r`), for messages.
-  public static var kernelRelease: String { system_kernel_release() }
+  public static var kernelRelease: String { KernelFeatureCalls.kernelRelease }
 
   // MARK: Interpretation (pure, so tests can feed it errors a modern kernel never gives)
 
@@ -84,83 +85,67 @@ public struct KernelFeatureProbe: Sendable {
 
   /// `fsopen("tmpfs")`, closed at once. The corresponding C call is `fsopen(2)`.
   private func probeFsopen() -> Result<Void, Errno> {
-    valueOrErrno { system_fsopen("tmpfs", SystemConstants.fsopenCloseOnExec) }
-      .map { fd in _ = system_close(fd) }
+    Result(errnoOf: { () throws(KernelError) in _ = try FilesystemContext("tmpfs") })
   }
 
   /// `mount_setattr` with flags the kernel refuses before looking at anything, so it
   /// answers `EINVAL` when it has the call. The corresponding C call is
   /// `mount_setattr(2)`.
   private func probeMountSetattr() -> Result<Void, Errno> {
-    nothingOrErrno {
-      system_mount_setattr(
-        -1, "", UInt32.max, attrSet: 0, attrClear: 0, propagation: 0, usernsFD: 0)
-    }
+    Result(errnoOf: { () throws(KernelError) in try KernelFeatureCalls.setMountAttributesWithInvalidFlags() })
   }
 
   /// Asks overlayfs each question in a context of its own, closed without
   /// `FSCONFIG_CMD_CREATE`, so no superblock or mount is ever made. The corresponding
   /// C calls are `fsopen(2)`, `fsconfig(2)` and `open(2)`.
   private func probeOverlay() -> (lowerdirPlus: Bool, layerFDs: Bool, layerPathFDs: Bool) {
-    func ask(_ body: (Int32) -> Int32) -> Result<Void, Errno> {
-      valueOrErrno { system_fsopen("overlay", SystemConstants.fsopenCloseOnExec) }
-        .flatMap { fs in
-          defer { _ = system_close(fs) }
-          return nothingOrErrno { body(fs) }
-        }
+    func ask(_ key: String, _ value: String) -> Result<Void, Errno> {
+      Result(errnoOf: { () throws(KernelError) in try FilesystemContext("overlay").set(key, value) })
     }
-    func askWithDirectory(_ flags: Int32) -> Result<Void, Errno> {
-      valueOrErrno { system_open("/", flags | SystemConstants.directory | SystemConstants.closeOnExec) }
-        .flatMap { dir in
-          defer { _ = system_close(dir) }
-          return ask { system_fsconfig($0, SystemConstants.fsconfigSetFD, "lowerdir+", nil, dir) }
-        }
+    // "/" opened as apply opens a layer: `O_PATH`, or reopened `O_RDONLY` from it.
+    func askWithRoot(readable: Bool) -> Result<Void, Errno> {
+      Result(errnoOf: { () throws(KernelError) in
+        let root = try DirectoryHandle.open("/")
+        let fd = readable ? try root.reopenForReading() : root.descriptor
+        defer { if readable { try? fd.close() } }
+        try FilesystemContext("overlay").set("lowerdir+", fd, path: root.path)
+      })
     }
     let answers = OverlayAnswers(
-      lowerdirPlus: ask { system_fsconfig($0, SystemConstants.fsconfigSetString, "lowerdir+", "/", 0) },
-      unknownKey: ask {
-        system_fsconfig($0, SystemConstants.fsconfigSetString, "reconcile-probe-no-such-key", "1", 0)
-      },
-      layerFD: askWithDirectory(SystemConstants.readOnly),
-      layerPathFD: askWithDirectory(SystemConstants.path))
+      lowerdirPlus: ask("lowerdir+", "/"),
+      unknownKey: ask("reconcile-probe-no-such-key", "1"),
+      layerFD: askWithRoot(readable: true),
+      layerPathFD: askWithRoot(readable: false))
     return Self.overlayFeatures(answers)
   }
 
   /// `statx("/", STATX_MNT_ID)`: `ENOSYS` from the shim when the mask lacks it. The
   /// corresponding C call is `statx(2)`.
   private func probeStatxMountID() -> Result<Void, Errno> {
-    var mountID: UInt64 = 0
-    var device: UInt64 = 0
-    var inode: UInt64 = 0
-    return nothingOrErrno {
-      system_mount_id(SystemConstants.atFDCWD, "/", 0, mountID: &mountID, device: &device, inode: &inode)
-    }
+    Result(errnoOf: { () throws(KernelError) in _ = try Files.identity(of: "/", followingFinalSymlink: true) })
   }
 
   /// `fchmodat2` with flags it refuses before looking at anything (`EINVAL`). The
   /// corresponding C call is `fchmodat2(2)`.
   private func probeFchmodat2() -> Result<Void, Errno> {
-    nothingOrErrno { system_fchmodat2_probe() }
+    Result(errnoOf: { () throws(KernelError) in try KernelFeatureCalls.changeModeWithInvalidFlags() })
   }
 
   /// statmount's supported mask for "/". The corresponding C call is `statmount(2)`.
   private func probeStatmountSupportedMask() -> Result<UInt64, Errno> {
-    var mask: UInt64 = 0
-    return nothingOrErrno { system_statmount_supported_mask(&mask) }.map { mask }
+    Result(errnoOf: { () throws(KernelError) in try Statmount.supportedMask() })
   }
 
   /// `openat2` with every resolve bit set: unknown bits give `EINVAL` where the call
   /// exists, and nothing is opened. The corresponding C call is `openat2(2)`.
   private func probeOpenat2() -> Result<Void, Errno> {
-    valueOrErrno {
-      system_openat2(SystemConstants.atFDCWD, "/", flags: 0, mode: 0, resolve: UInt64.max)
-    }.map { fd in _ = system_close(fd) }
+    Result(errnoOf: { () throws(KernelError) in try KernelFeatureCalls.openWithUnknownResolveFlags() })
   }
 
   /// A `statmount` request for an id that need not exist. The corresponding C call is
   /// `statmount(2)`.
   private func probeStatmount() -> Result<Void, Errno> {
-    nothingOrErrno { system_statmount_supported() }
+    Result(errnoOf: { () throws(KernelError) in try Statmount.checkExists() })
   }
 }
 

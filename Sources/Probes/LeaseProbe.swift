@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Tells whether a lease's lock file is held by a live process, the way the holder
@@ -53,37 +54,26 @@ public struct LeaseProbe: Sendable {
   ///
   /// The corresponding C calls are `open(2)` and `flock(2)`.
   public func check(lockPath: String) -> Result<Bool, Errno> {
-    let fd: Int32
-    switch open(lockPath) {
-    case .success(let opened): fd = opened
-    case .failure(.noSuchFileOrDirectory): return .success(false)
-    case .failure(let error): return .failure(error)
-    }
-    defer { _ = system_close(fd) }
-    let operation = SystemConstants.lockShared | SystemConstants.lockNonBlocking
-    switch nothingOrErrno({ system_flock(fd, operation) }) {
-    case .success:
-      _ = system_flock(fd, SystemConstants.unlock)
-      return .success(false)
-    case .failure(.wouldBlock): return .success(true)
-    case .failure(let error): return .failure(error)
-    }
+    Result(errnoOf: { () throws(KernelError) in
+      let fd: FileDescriptor
+      do throws(KernelError) {
+        fd = try open(lockPath)
+      } catch where error.errno == .noSuchFileOrDirectory {
+        return false
+      }
+      defer { try? fd.close() }
+      guard try fd.tryLock(.shared) else { return true }
+      fd.unlock()
+      return false
+    })
   }
 
   /// Opens the lock read-only, never creating it or following a symlink.
-  private func open(_ lockPath: String) -> Result<Int32, Errno> {
-    let flags = SystemConstants.readOnly | SystemConstants.closeOnExec | SystemConstants.noFollow
+  private func open(_ lockPath: String) throws(KernelError) -> FileDescriptor {
     guard let root, lockPath.hasPrefix(root + "/") else {
-      return valueOrErrno { system_open(lockPath, flags) }
+      return try Files.openForReading(FilePath(lockPath))
     }
-    let directoryFlags = SystemConstants.path | SystemConstants.directory | SystemConstants.closeOnExec
-    return valueOrErrno { system_open(root, directoryFlags) }.flatMap { rootFD in
-      defer { _ = system_close(rootFD) }
-      return valueOrErrno {
-        system_openat2(
-          rootFD, String(lockPath.dropFirst(root.count + 1)), flags: UInt64(flags), mode: 0,
-          resolve: SystemConstants.resolveBeneath | SystemConstants.resolveNoSymlinks)
-      }
-    }
+    return try DirectoryHandle.open(FilePath(root))
+      .openFile(String(lockPath.dropFirst(root.count + 1)), .readOnly)
   }
 }

@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Which mount a path lands on, by mount id (as in mountinfo) rather than `st_dev`:
@@ -30,14 +31,9 @@ public struct MountIdentityProbe: Sendable {
   ///
   /// The corresponding C call is `statx(2)` with `STATX_MNT_ID`.
   public func lookUp(_ path: String, followingFinalSymlink: Bool) -> Result<FileIdentity, Errno> {
-    var flags = SystemConstants.atNoAutomount
-    if !followingFinalSymlink { flags |= SystemConstants.atSymlinkNoFollow }
-    var mountID: UInt64 = 0
-    var device: UInt64 = 0
-    var inode: UInt64 = 0
-    return nothingOrErrno {
-      system_mount_id(
-        SystemConstants.atFDCWD, path, flags, mountID: &mountID, device: &device, inode: &inode)
-    }.map { FileIdentity(mountID: Int(truncatingIfNeeded: mountID), device: device, inode: inode) }
+    Result(errnoOf: { () throws(KernelError) in
+      let found = try Files.identity(of: FilePath(path), followingFinalSymlink: followingFinalSymlink)
+      return FileIdentity(mountID: Int(truncatingIfNeeded: found.mountID), device: found.device, inode: found.inode)
+    })
   }
 }

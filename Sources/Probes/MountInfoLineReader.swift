@@ -1,3 +1,5 @@
+import LinuxKernel
+
 /// Reads a mountinfo text line by line, without storing the lines.
 struct MountInfoLineReader {
   private let text: UnsafeBufferPointer<UInt8>
@@ -17,8 +19,8 @@ struct MountInfoLineReader {
     let start = position
     number += 1
     let end =
-      system_firstIndex(of: UInt8(ascii: "\n"), in: text, from: start, to: text.count) ?? text.count
-    let nul = system_firstIndex(of: 0, in: text, from: start, to: end)
+      ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: text, from: start, to: text.count) ?? text.count
+    let nul = ByteScan.firstIndex(of: 0, in: text, from: start, to: end)
     position = end + 1
     var textEnd = end
     if textEnd > start, text[textEnd - 1] == UInt8(ascii: "\r") { textEnd -= 1 }

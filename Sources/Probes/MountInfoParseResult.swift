@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// What `MountInfoParser.parse` read: the table, and what it had to leave out.
 public struct MountInfoParseResult: Hashable, Sendable {
   /// Every entry that could be read, in file order.
@@ -6,7 +8,7 @@ public struct MountInfoParseResult: Hashable, Sendable {
   public var malformedLines: [MalformedMountInfoLine]
   /// Set when libmount stopped before the end of the text (the errno it returned, e.g.
   /// `ENOMEM`); `table` then holds only what came before. Nil when every line was read.
-  public var failureErrno: Int32?
+  public var failureErrno: Errno?
 
   /// Creates a result.
   ///
@@ -15,7 +17,7 @@ public struct MountInfoParseResult: Hashable, Sendable {
   ///   - malformedLines: The lines that were skipped.
   ///   - failureErrno: Why reading stopped early, if it did.
   public init(
-    table: MountTable, malformedLines: [MalformedMountInfoLine] = [], failureErrno: Int32? = nil
+    table: MountTable, malformedLines: [MalformedMountInfoLine] = [], failureErrno: Errno? = nil
   ) {
     self.table = table
     self.malformedLines = malformedLines

@@ -1,3 +1,6 @@
+import LinuxKernel
+import SystemPackage
+
 /// Reads a mount table file (by default the live `/proc/self/mountinfo`) into a
 /// `MountTable`. The file is read whole, in one pass, before parsing.
 ///
@@ -23,7 +26,7 @@ public struct MountInfoProbe: Sendable {
   public func read() throws(ProbeError) -> MountTable {
     let result = try readResult()
     guard result.malformedLines.isEmpty else {
-      throw .mountInfoMalformed(path: path, lines: result.malformedLines)
+      throw .mountInfoMalformed(path: FilePath(path), lines: result.malformedLines)
     }
     return result.table
   }
@@ -34,16 +37,14 @@ public struct MountInfoProbe: Sendable {
   /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read, and
   ///   `.mountInfoUnparsable` when libmount gives up.
   public func readResult() throws(ProbeError) -> MountInfoParseResult {
-    let read = system_withWholeFile(path) { MountInfoParser.parse(bytes: $0, sourceName: path) }
     let result: MountInfoParseResult
-    switch read {
-    case .success(let parsed): result = parsed
-    case .failure(let code):
-      throw .mountInfoUnreadable(
-        path: path, errno: code.rawValue, message: system_errorMessage(code.rawValue))
+    do {
+      result = try Files.withContents(of: FilePath(path)) { MountInfoParser.parse(bytes: $0, sourceName: path) }
+    } catch {
+      throw .mountInfoUnreadable(path: FilePath(path), errno: error.errno)
     }
-    if let code = result.failureErrno {
-      throw .mountInfoUnparsable(path: path, errno: code, message: system_errorMessage(code))
+    if let errno = result.failureErrno {
+      throw .mountInfoUnparsable(path: FilePath(path), errno: errno)
     }
     return result
   }

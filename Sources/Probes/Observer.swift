@@ -1,5 +1,7 @@
 import FoundationEssentials
+import LinuxKernel
 import StateModel
+import SystemPackage
 
 /// Assembles an `ObservedState` from a mount table and the host probes: what the
 /// controller *believes* the host looks like now.
@@ -215,7 +217,7 @@ public struct Observer: Sendable {
       guard let slash = pattern.lastIndex(of: "/") else { continue }
       let directory = String(pattern[..<slash])
       guard !directory.contains("*") && !directory.contains("?"),
-        case .success(let names) = FileReading.names(in: directory)
+        let names = try? Files.names(in: FilePath(directory))
       else { continue }
       for name in names.sorted() {
         let path = directory + "/" + name

@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Checks that a path resolves beneath an allowed root with no symlink and no `..`
@@ -23,23 +24,17 @@ public struct PathProbe: Sendable {
     guard let relative = Self.relativePath(of: path, below: root) else {
       return PathEscape(path: path, root: root, reason: .outsideRoot)
     }
-    let rootFlags = SystemConstants.path | SystemConstants.directory | SystemConstants.closeOnExec
-    let rootFD: Int32
-    switch valueOrErrno({ system_open(root, rootFlags) }) {
-    case .success(let fd): rootFD = fd
-    case .failure(let error): return PathEscape(path: path, root: root, reason: .rootUnusable(error))
+    let rootDirectory: DirectoryHandle
+    do {
+      rootDirectory = try DirectoryHandle.open(FilePath(root))
+    } catch {
+      return PathEscape(path: path, root: root, reason: .rootUnusable(error.errno))
     }
-    defer { _ = system_close(rootFD) }
-    let flags = UInt64(bitPattern: Int64(rootFlags))
-    let resolve = SystemConstants.resolveBeneath | SystemConstants.resolveNoSymlinks
-    switch valueOrErrno({
-      system_openat2(rootFD, relative, flags: flags, mode: 0, resolve: resolve)
-    }) {
-    case .success(let fd):
-      _ = system_close(fd)
+    do {
+      try rootDirectory.resolveDirectory(relative)
       return nil
-    case .failure(let error):
-      return PathEscape(path: path, root: root, reason: PathEscape.Reason(resolving: error))
+    } catch {
+      return PathEscape(path: path, root: root, reason: PathEscape.Reason(resolving: error.errno))
     }
   }
 

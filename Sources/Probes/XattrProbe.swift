@@ -1,3 +1,4 @@
+import LinuxKernel
 import SystemPackage
 
 /// Lists the extended attribute names of a path itself, never following a final
@@ -14,24 +15,9 @@ public struct XattrProbe: Sendable {
   ///
   /// The corresponding C call is `llistxattr(2)`.
   public func names(at path: String) -> Result<[String], Errno> {
-    while true {
-      // Ask for the size first, then read; the list may grow in between (ERANGE).
-      let size: Int
-      switch valueOrErrno({ system_llistxattr(path, UnsafeMutableRawBufferPointer(start: nil, count: 0)) }) {
-      case .success(let n): size = n
-      case .failure(let error): return Self.absentOrFailure(error)
-      }
-      if size == 0 { return .success([]) }
-      var buffer = [UInt8](repeating: 0, count: size)
-      let read = buffer.withUnsafeMutableBytes { raw in
-        valueOrErrno { system_llistxattr(path, raw) }
-      }
-      switch read {
-      case .success(let n):
-        return .success(buffer[..<n].split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-      case .failure(.outOfRange): continue
-      case .failure(let error): return Self.absentOrFailure(error)
-      }
+    switch Result(errnoOf: { () throws(KernelError) in try ExtendedAttributes.names(of: FilePath(path)) }) {
+    case .success(let names): return .success(names)
+    case .failure(let error): return Self.absentOrFailure(error)
     }
   }
 

@@ -1,7 +1,8 @@
-// The C interop of the mountinfo parser: libmount tables, fmemopen, and the whole-file
-// read. Nothing here is public, and no libmount pointer leaves `consumeEntries`.
+// The libmount side of the mountinfo parser. Nothing here is public, and no libmount
+// pointer leaves `consumeEntries`. libmount is a library, not a syscall: the stream it
+// reads from and the C string lengths come from LinuxKernel.
 import CLibMount
-import Glibc
+import LinuxKernel
 import SystemPackage
 
 /// A libmount table parsed from an in-memory mountinfo text.
@@ -14,9 +15,9 @@ final class LibMountTable {
   /// malformed (reported through its parser error callback), ascending.
   private(set) var rejectedLines: [Int] = []
   /// The errno when libmount stopped before the end of the text; nil when it read it all.
-  private(set) var failureErrno: Int32?
+  private(set) var failureErrno: Errno?
 
-  /// Parses `bytes` as mountinfo with `mnt_table_parse_stream` over `fmemopen`.
+  /// Parses `bytes` as mountinfo with `mnt_table_parse_stream` over a memory stream.
   ///
   /// - Parameters:
   ///   - bytes: The text; libmount guesses the format from its first content line, so
@@ -26,22 +27,23 @@ final class LibMountTable {
   init(parsing bytes: UnsafeBufferPointer<UInt8>, sourceName: String) {
     table = mnt_new_table()
     guard let table else {
-      failureErrno = ENOMEM
+      failureErrno = .noMemory
       return
     }
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    guard bytes.count > 0 else { return }
     // The callback cannot capture, so it finds this object through the table's userdata.
     mnt_table_set_userdata(table, Unmanaged.passUnretained(self).toOpaque())
     mnt_table_set_parser_errcb(table, recordRejectedLine)
-    // Mode "r" never writes to the buffer; fmemopen only wants a mutable pointer.
-    guard let stream = fmemopen(UnsafeMutableRawPointer(mutating: base), bytes.count, "r") else {
-      failureErrno = errno
+    defer { mnt_table_set_userdata(table, nil) }
+    let rc: Int32
+    do {
+      rc = try MemoryStream.reading(bytes) { mnt_table_parse_stream(table, $0, sourceName) }
+    } catch {
+      failureErrno = error.errno
       return
     }
-    let rc = mnt_table_parse_stream(table, stream, sourceName)
-    fclose(stream)
-    mnt_table_set_userdata(table, nil)
-    if rc < 0 { failureErrno = -rc }
+    // libmount returns a negative errno.
+    if rc < 0 { failureErrno = Errno(rawValue: -rc) }
   }
 
   deinit { if let table { mnt_unref_table(table) } }
@@ -128,63 +130,6 @@ struct LibMountFS {
   }
 
   private func bytes(_ pointer: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
-    UnsafeBufferPointer(
-      start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+    ByteScan.bytes(ofCString: pointer)
   }
-}
-
-/// Reads the whole file at `path` with open(2) and read(2), retrying on EINTR.
-///
-/// procfs files report size 0, so the buffer starts large (untouched pages cost
-/// nothing) and grows until read returns 0. Few, large reads of a /proc mount table
-/// also leave fewer chances to see it change halfway.
-///
-/// - Parameters:
-///   - initialCapacity: The first buffer size; by default the file size or 1 MiB.
-///   - body: Gets the bytes, valid only during the call (parsing straight from the
-///     read buffer saves copying a large table).
-/// - Returns: What `body` returned, or the errno of the failing call.
-func system_withWholeFile<R>(
-  _ path: String, initialCapacity: Int? = nil, _ body: (UnsafeBufferPointer<UInt8>) -> R
-) -> Result<R, Errno> {
-  let fd = open(path, O_RDONLY | O_CLOEXEC)
-  if fd < 0 { return .failure(Errno(rawValue: errno)) }
-  defer { close(fd) }
-  var info = stat()
-  let hint = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-  var capacity = max(initialCapacity ?? max(hint + 1, 1 << 20), 1)
-  guard var storage = malloc(capacity) else { return .failure(.noMemory) }
-  defer { free(storage) }
-  var used = 0
-  while true {
-    if used == capacity {
-      guard let grown = realloc(storage, capacity * 2) else { return .failure(.noMemory) }
-      storage = grown
-      capacity *= 2
-    }
-    let n = read(fd, storage + used, capacity - used)
-    if n == 0 { break }
-    if n < 0 {
-      if errno == EINTR { continue }
-      return .failure(Errno(rawValue: errno))
-    }
-    used += n
-  }
-  return .success(
-    body(UnsafeBufferPointer(start: storage.assumingMemoryBound(to: UInt8.self), count: used)))
-}
-
-/// The offset of the first `byte` in `buffer[range]`, found with `memchr(3)` (which is
-/// vectorised, several times faster than a Swift loop over a large table), or nil.
-func system_firstIndex(
-  of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
-) -> Int? {
-  guard start < end, let base = buffer.baseAddress else { return nil }
-  guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
-  return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-}
-
-/// `strerror(3)` as a String.
-func system_errorMessage(_ code: Int32) -> String {
-  String(cString: strerror(code))
 }

@@ -1,9 +1,12 @@
 import Foundation
+import LinuxKernel
+import SystemPackage
 import Testing
 
 @testable import Probes
 
-/// The C interop helpers of the parser.
+/// The C interop the parser stands on: LinuxKernel's whole-file read and byte scan,
+/// and the libmount table.
 @Suite struct LibMountTests {
   @Test(arguments: [1, 7, 4096])
   func wholeFileReadGrowsItsBufferUntilEndOfFile(initialCapacity: Int) throws {
@@ -12,15 +15,15 @@ import Testing
     let contents = (0..<3_000).map { "line \($0)\n" }.joined()
     try contents.write(toFile: path, atomically: false, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let read = try system_withWholeFile(path, initialCapacity: initialCapacity) { Array($0) }.get()
+    let read = try Files.withContents(of: FilePath(path), initialCapacity: initialCapacity) { Array($0) }
     #expect(read == Array(contents.utf8))
   }
 
   @Test func procfsFileReportingSizeZeroIsReadWhole() throws {
     // /proc files report size 0; /proc/self/mountinfo is at least one line.
-    let read = try system_withWholeFile("/proc/self/mountinfo", initialCapacity: 16) {
+    let read = try Files.withContents(of: "/proc/self/mountinfo", initialCapacity: 16) {
       String(decoding: $0, as: UTF8.self)
-    }.get()
+    }
     #expect(read.hasSuffix("\n"))
     #expect(read.split(separator: "\n").allSatisfy { $0.contains(" - ") })
   }
@@ -28,10 +31,10 @@ import Testing
   @Test func firstIndexFindsBytesOnlyInsideTheRange() {
     var text = "ab\ncd\n"
     text.withUTF8 { bytes in
-      #expect(system_firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 0, to: bytes.count) == 2)
-      #expect(system_firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 3, to: bytes.count) == 5)
-      #expect(system_firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 3, to: 5) == nil)
-      #expect(system_firstIndex(of: UInt8(ascii: "a"), in: bytes, from: 4, to: 4) == nil)
+      #expect(ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 0, to: bytes.count) == 2)
+      #expect(ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 3, to: bytes.count) == 5)
+      #expect(ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: bytes, from: 3, to: 5) == nil)
+      #expect(ByteScan.firstIndex(of: UInt8(ascii: "a"), in: bytes, from: 4, to: 4) == nil)
     }
   }
 
