@@ -74,19 +74,11 @@ public enum MountAPI {
   public static func isTmpfs(_ fd: FileDescriptor) -> Bool { rcs_is_tmpfs(fd.rawValue) == 1 }
 
   static func check(_ call: String, _ path: FilePath?, _ body: () -> Int32) throws(KernelError) {
-    while body() != 0 {
-      let error = Errno.current
-      if error != .interrupted { throw KernelError(call, error, path: path) }
-    }
+    _ = try valueOrError(call, path, body)
   }
 
   static func descriptor(_ call: String, _ path: FilePath?, _ body: () -> Int32) throws(KernelError) -> FileDescriptor {
-    while true {
-      let fd = body()
-      if fd >= 0 { return FileDescriptor(rawValue: fd) }
-      let error = Errno.current
-      if error != .interrupted { throw KernelError(call, error, path: path) }
-    }
+    FileDescriptor(rawValue: try valueOrError(call, path, body))
   }
 }
 
