@@ -13,7 +13,7 @@ RELEASE_BIN = .build/release/reconcile
 MANUAL = .build/plugins/GenerateManual/outputs/reconcile/reconcile.8
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
-.PHONY: all deps build test demo bench clean install uninstall e2e kernel-test
+.PHONY: all deps build test demo bench clean install uninstall e2e kernel-test format format-check
 
 all: build
 
@@ -72,8 +72,19 @@ uninstall:
 # Unit tests, then every privileged integration test inside a private mount
 # namespace. As non-root the privileged ones are skipped and counted; under
 # CI=true as root a skip is a failure.
-test: deps
+test: deps format-check
 	@scripts/run-tests.sh
+
+# swift-format (the toolchain's) with the project's .swift-format; make test checks it.
+SWIFT_FORMAT ?= swift-format
+FORMATTED = Sources Tests Package.swift
+format:
+	$(SWIFT_FORMAT) format -i -r --configuration .swift-format $(FORMATTED)
+
+format-check:
+	@$(SWIFT_FORMAT) lint --strict --configuration .swift-format -r $(FORMATTED) \
+	  || { echo "swift-format: the code above is not formatted; run make format" >&2; exit 1; }
+	@echo "swift-format: formatted"
 
 # The privileged tests on Debian's own kernels (bookworm's 6.1, trixie's 6.12), booted
 # with this machine's userspace under qemu; root. KERNELS=trixie runs one of them.

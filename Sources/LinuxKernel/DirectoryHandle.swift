@@ -49,7 +49,9 @@ public final class DirectoryHandle {
 
   /// Opens `relative` beneath this directory: every component must be a directory that
   /// is not a symlink, and with `create` missing ones are made (mode `mode`).
-  public func openDirectory(_ relative: String, create: Bool = false, mode: UInt32 = 0o755) throws(KernelError) -> DirectoryHandle {
+  public func openDirectory(_ relative: String, create: Bool = false, mode: UInt32 = 0o755) throws(KernelError)
+    -> DirectoryHandle
+  {
     var current = self
     for component in relative.split(separator: "/").map(String.init) {
       if create { try current.makeDirectory(component, mode: mode, existingIsFine: true) }
@@ -86,7 +88,9 @@ public final class DirectoryHandle {
   /// `mkdirat(2)`. With `existingIsFine`, an existing entry is not an error (whether it
   /// is a directory shows when it is opened). Returns whether it made one.
   @discardableResult
-  public func makeDirectory(_ name: String, mode: UInt32 = 0o755, existingIsFine: Bool = false) throws(KernelError) -> Bool {
+  public func makeDirectory(_ name: String, mode: UInt32 = 0o755, existingIsFine: Bool = false) throws(KernelError)
+    -> Bool
+  {
     guard mkdirat(descriptor.rawValue, name, mode_t(mode)) == 0 else {
       let error = Errno.current
       if existingIsFine && error == .fileExists { return false }
@@ -137,7 +141,7 @@ public final class DirectoryHandle {
     let temporary = "." + name + ".tmp"
     do throws(KernelError) {
       try remove(temporary)
-    } catch where error.errno == .noSuchFileOrDirectory {}
+    } catch let error where error.errno == .noSuchFileOrDirectory {}
     let file = try openFile(
       temporary, .writeOnly, options: [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: mode_t(mode)))
     var failure: KernelError?

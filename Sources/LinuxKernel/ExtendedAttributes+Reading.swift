@@ -18,10 +18,12 @@ extension ExtendedAttributes {
       let count: Int
       do {
         count = try valueOrError("llistxattr", at: path) { rcs_llistxattr($0, &buffer, size) }
-      } catch where error.errno == .outOfRange {
+      } catch let error where error.errno == .outOfRange {
         continue
       }
-      return buffer[..<count].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+      return buffer[..<count].split(separator: 0).map {
+        String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      }
     }
   }
 }

@@ -27,7 +27,9 @@ public enum Files {
 
   /// Opens for reading the very file an `O_PATH` descriptor names, through
   /// `/proc/self/fd`: what was checked is what is read.
-  public static func reopenForReading(_ fd: FileDescriptor, path: FilePath, directory: Bool = false) throws(KernelError) -> FileDescriptor {
+  public static func reopenForReading(_ fd: FileDescriptor, path: FilePath, directory: Bool = false) throws(KernelError)
+    -> FileDescriptor
+  {
     var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
     if directory { flags |= O_DIRECTORY }
     let reopened = open("/proc/self/fd/\(fd.rawValue)", flags)

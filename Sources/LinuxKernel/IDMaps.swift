@@ -7,7 +7,8 @@ public enum IDMaps {
   /// disk, outer = the id seen through the mount), made in a forked child that runs
   /// only async-signal-safe code and is reaped before return. The mount copies the
   /// maps, so the descriptor can be closed once `mount_setattr` has taken it.
-  public static func userNamespace(uidMap: String, gidMap: String, path: FilePath) throws(KernelError) -> FileDescriptor {
+  public static func userNamespace(uidMap: String, gidMap: String, path: FilePath) throws(KernelError) -> FileDescriptor
+  {
     try MountAPI.descriptor("userns for idmap", path) { rcs_userns_fd(uidMap, gidMap) }
   }
 }

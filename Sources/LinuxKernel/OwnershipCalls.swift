@@ -35,16 +35,21 @@ public enum OwnershipCalls {
     var flags = Int32(RCS_AT_SYMLINK_NOFOLLOW | RCS_AT_NO_AUTOMOUNT)
     if name.pointee == 0 { flags |= Int32(RCS_AT_EMPTY_PATH) }
     return retrying { rcs_statx_entry(directory, name, flags, &raw) }.map { _ in
-      Entry(inode: raw.ino, device: raw.dev, mountID: raw.mnt_id, uid: raw.uid, gid: raw.gid, links: raw.nlink, mode: raw.mode)
+      Entry(
+        inode: raw.ino, device: raw.dev, mountID: raw.mnt_id, uid: raw.uid, gid: raw.gid, links: raw.nlink,
+        mode: raw.mode)
     }
   }
 
   /// Opens the directory `name` for reading, one level only: no symlink, no mount
   /// crossing (`RESOLVE_NO_XDEV`: the name is a mount point), nothing outside.
   /// `parent` opens `..` instead, which may not be beneath.
-  public static func openDirectory(_ directory: Int32, _ name: UnsafePointer<CChar>, parent: Bool = false) -> Result<Int32, Errno> {
+  public static func openDirectory(_ directory: Int32, _ name: UnsafePointer<CChar>, parent: Bool = false) -> Result<
+    Int32, Errno
+  > {
     let flags = UInt64(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    let resolve = parent
+    let resolve =
+      parent
       ? RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV
       : RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV
     return retrying { rcs_openat2(directory, name, flags, 0, resolve) }
@@ -53,12 +58,16 @@ public enum OwnershipCalls {
   /// An `O_PATH` descriptor on `name` itself (a symlink is opened as one), one level only.
   public static func openEntry(_ directory: Int32, _ name: UnsafePointer<CChar>) -> Result<Int32, Errno> {
     let flags = UInt64(RCS_O_PATH | O_NOFOLLOW | O_CLOEXEC)
-    return retrying { rcs_openat2(directory, name, flags, 0, RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV) }
+    return retrying {
+      rcs_openat2(directory, name, flags, 0, RCS_RESOLVE_BENEATH | RCS_RESOLVE_NO_SYMLINKS | RCS_RESOLVE_NO_XDEV)
+    }
   }
 
   /// Reads `linux_dirent64` records into `buffer`; 0 at the end. The corresponding C
   /// call is `getdents64(2)`.
-  public static func readEntries(_ directory: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<Int, Errno> {
+  public static func readEntries(_ directory: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<
+    Int, Errno
+  > {
     while true {
       let read = rcs_getdents64(directory, buffer, count)
       if read >= 0 { return .success(read) }
@@ -69,7 +78,9 @@ public enum OwnershipCalls {
 
   /// Re-owns `name` itself (a symlink, not its target); with an empty name, what the
   /// descriptor names. The corresponding C call is `fchownat(2)`.
-  public static func changeOwner(_ directory: Int32, _ name: UnsafePointer<CChar>, uid: UInt32, gid: UInt32) -> Result<Void, Errno> {
+  public static func changeOwner(_ directory: Int32, _ name: UnsafePointer<CChar>, uid: UInt32, gid: UInt32) -> Result<
+    Void, Errno
+  > {
     let flags = name.pointee == 0 ? Int32(RCS_AT_EMPTY_PATH) : Int32(RCS_AT_SYMLINK_NOFOLLOW)
     return retrying { fchownat(directory, name, uid, gid, flags) }.map { _ in () }
   }

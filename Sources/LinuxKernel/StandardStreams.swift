@@ -46,7 +46,9 @@ extension Files {
   /// Changes the owner of `path` itself, a symlink not followed. The corresponding C
   /// call is `lchown(2)`.
   public static func changeOwner(_ path: FilePath, uid: UInt32, gid: UInt32) throws(KernelError) {
-    guard path.withPlatformString({ lchown($0, uid, gid) }) == 0 else { throw KernelError("lchown", .current, path: path) }
+    guard path.withPlatformString({ lchown($0, uid, gid) }) == 0 else {
+      throw KernelError("lchown", .current, path: path)
+    }
   }
 
   /// Swaps two paths atomically, as an attacker racing a mount would. The

@@ -36,7 +36,7 @@ public enum Statmount {
       let used: Int32
       do {
         used = try valueOrError("statmount", at: path) { rcs_statmount_idmaps($0, &buffer, size, &uidCount, &gidCount) }
-      } catch where error.errno == .outOfRange && size < 1 << 20 {
+      } catch let error where error.errno == .outOfRange && size < 1 << 20 {
         size *= 4
         continue
       }

@@ -64,7 +64,10 @@ extension KernelFeatures {
     let missing = missingRequirements
     guard !missing.isEmpty else { return nil }
     let needed = missing.map(\.version)
-      .max { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }!
+      .max {
+        $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(
+          $1.split(separator: ".").compactMap { Int($0) })
+      }!
     return "this kernel (Linux \(release)) lacks \(missing.map(\.description).joined(separator: ", ")): "
       + "reconcile needs Linux \(needed) or later (supported: 6.1 and later)"
   }

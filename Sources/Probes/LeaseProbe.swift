@@ -58,7 +58,7 @@ public struct LeaseProbe: Sendable {
       let fd: FileDescriptor
       do throws(KernelError) {
         fd = try open(lockPath)
-      } catch where error.errno == .noSuchFileOrDirectory {
+      } catch let error where error.errno == .noSuchFileOrDirectory {
         return false
       }
       defer { try? fd.close() }

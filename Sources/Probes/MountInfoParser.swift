@@ -16,8 +16,7 @@ public enum MountInfoParser {
   ///   - text: The contents of a mountinfo file.
   ///   - sourceName: A name for the text, passed to libmount for its messages.
   /// - Returns: The table, the skipped lines, and whether libmount stopped early.
-  public static func parse(_ text: String, sourceName: String = "mountinfo") -> MountInfoParseResult
-  {
+  public static func parse(_ text: String, sourceName: String = "mountinfo") -> MountInfoParseResult {
     var text = text
     return text.withUTF8 { parse(bytes: $0, sourceName: sourceName) }
   }

@@ -254,7 +254,8 @@ public struct Observer: Sendable {
     var idmaps: [String: ObservedIDMap] = [:]
     for case .bind(let bind) in specs where idmaps[bind.target] == nil {
       guard let top = mounts.top(at: bind.target), top.isIdmapped else { continue }
-      let map = statmountReportsMaps
+      let map =
+        statmountReportsMaps
         ? probe.idmap(at: bind.target) : probe.sampledOwners(at: bind.target, source: bind.source)
       if let map { idmaps[bind.target] = map }
     }

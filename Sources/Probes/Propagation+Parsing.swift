@@ -13,8 +13,7 @@ extension Propagation {
   /// Reads the optional fields from their UTF-8 bytes (see `init(optionalFields:)`).
   init(optionalFieldBytes bytes: UnsafeBufferPointer<UInt8>) {
     self.init()
-    for tag in bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-    {
+    for tag in bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
       if let group = Self.group(in: tag, after: "shared:") {
         if sharedGroup == nil { sharedGroup = group }
       } else if let group = Self.group(in: tag, after: "master:") {

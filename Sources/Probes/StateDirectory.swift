@@ -44,7 +44,8 @@ public final class StateDirectory {
       throw StateFileError(error)
     }
     let state = StateDirectory(opened, trustedOwner: trustedOwner)
-    try state.verify(try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: state.path)
+    try state.verify(
+      try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: state.path)
     return state
   }
 
@@ -58,7 +59,8 @@ public final class StateDirectory {
       throw StateFileError(error)
     }
     let child = StateDirectory(opened, trustedOwner: trustedOwner)
-    try child.verify(try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: child.path)
+    try child.verify(
+      try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: child.path)
     return child
   }
 
@@ -75,7 +77,8 @@ public final class StateDirectory {
       throw StateFileError(error)
     }
     defer { try? file.close() }
-    try verify(try StateFileError.wrap { () throws(KernelError) in try file.status() }, directory: false, shown: pathOf(name))
+    try verify(
+      try StateFileError.wrap { () throws(KernelError) in try file.status() }, directory: false, shown: pathOf(name))
     let bytes = try StateFileError.wrap { () throws(KernelError) in try file.readAll(limit: limit) }
     if bytes.count > limit { throw .untrusted(path: pathOf(name), reason: "is larger than \(limit) bytes") }
     return bytes
@@ -90,9 +93,12 @@ public final class StateDirectory {
   /// Opens (creating, mode 0600) a lock file for `flock`, never following a symlink
   /// and never truncating. The caller owns the returned descriptor.
   public func openLockFile(_ name: String) throws(StateFileError) -> FileDescriptor {
-    let lock = try StateFileError.wrap { () throws(KernelError) in try directory.openFile(name, .readWrite, options: [.create]) }
+    let lock = try StateFileError.wrap { () throws(KernelError) in
+      try directory.openFile(name, .readWrite, options: [.create])
+    }
     do {
-      try verify(try StateFileError.wrap { () throws(KernelError) in try lock.status() }, directory: false, shown: pathOf(name))
+      try verify(
+        try StateFileError.wrap { () throws(KernelError) in try lock.status() }, directory: false, shown: pathOf(name))
     } catch {
       try? lock.close()
       throw error
@@ -113,7 +119,8 @@ public final class StateDirectory {
         reason: "is owned by uid \(status.userID.rawValue), not \(trustedOwner == 0 ? "root" : "uid \(trustedOwner)")")
     }
     if status.isWritableByOthers {
-      throw .untrusted(path: shown, reason: "is writable by group or others (mode \(String(status.permissions.rawValue, radix: 8)))")
+      throw .untrusted(
+        path: shown, reason: "is writable by group or others (mode \(String(status.permissions.rawValue, radix: 8)))")
     }
     if !directory && status.linkCount != 1 {
       throw .untrusted(path: shown, reason: "has \(status.linkCount) hard links")

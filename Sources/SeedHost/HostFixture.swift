@@ -57,7 +57,9 @@ public enum HostFixture {
       throw KernelError("open", error as? Errno ?? .ioError, path: FilePath(path))
     }
     do throws(KernelError) {
-      guard try fd.lockExclusive(waitingUpTo: 86_400) else { throw KernelError("flock", .wouldBlock, path: FilePath(path)) }
+      guard try fd.lockExclusive(waitingUpTo: 86_400) else {
+        throw KernelError("flock", .wouldBlock, path: FilePath(path))
+      }
     } catch {
       try? fd.close()
       throw error

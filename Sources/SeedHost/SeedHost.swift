@@ -39,12 +39,16 @@ public struct SeedHost {
     }
     // Built by the sandbox before builds used an idmapped staging bind.
     try chownTree(root + "/overlays/12", uid: Self.sandbox, gid: Self.sandbox)
-    for dir in ["runtime/1/merged", "runtime/1/upper", "runtime/1/work", "runtime/3/merged",
-                "runtime/3/work", "runtime/2/idmap/overlays_9", "tmp/sandbox-idmap-9",
-                "tmp/sandbox-idmap-4"] {
+    for dir in [
+      "runtime/1/merged", "runtime/1/upper", "runtime/1/work", "runtime/3/merged",
+      "runtime/3/work", "runtime/2/idmap/overlays_9", "tmp/sandbox-idmap-9",
+      "tmp/sandbox-idmap-4",
+    ] {
       try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
     }
-    try write(config, """
+    try write(
+      config,
+      """
       # The demo's site config: the left4me layout under a throwaway root.
       root: \(root)
       instances: instances.d
@@ -61,14 +65,16 @@ public struct SeedHost {
       """)
     let instances = base + "/etc/reconcile/instances.d/"
     try write(instances + "1.yaml", overlayManifest("1", layers: "[overlays/4, installation]"))
-    try write(instances + "2.yaml", overlayManifest("2", layers: "[overlays/9, overlays/4, installation]") + """
-        - type: bind
-          source: overlays/9
-          target: runtime/2/build
-          readonly: true
-          idmap: {users: "\(Self.left4me):\(Self.sandbox):1", groups: "\(Self.left4me):\(Self.sandbox):1"}
+    try write(
+      instances + "2.yaml",
+      overlayManifest("2", layers: "[overlays/9, overlays/4, installation]") + """
+          - type: bind
+            source: overlays/9
+            target: runtime/2/build
+            readonly: true
+            idmap: {users: "\(Self.left4me):\(Self.sandbox):1", groups: "\(Self.left4me):\(Self.sandbox):1"}
 
-      """)
+        """)
     try write(instances + "3.yaml", overlayManifest("3", layers: "[installation]"))
   }
 
@@ -86,7 +92,8 @@ public struct SeedHost {
       lowerdirs: [root + "/installation"], upperdir: root + "/runtime/1/upper",
       workdir: root + "/runtime/1/work", readOnly: false)
     if case .failure(let error) = KernelMountSystem()
-      .mountOverlay(stale, at: root + "/runtime/1/merged", beneath: root) {
+      .mountOverlay(stale, at: root + "/runtime/1/merged", beneath: root)
+    {
       throw error
     }
     // Instance 3's upperdir comes from the fuse-overlayfs era.

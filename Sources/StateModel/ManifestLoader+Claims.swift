@@ -36,7 +36,8 @@ extension ManifestLoader {
     for index in decodings.indices {
       for inner in ownedPaths(of: decodings[index]) {
         for outer in outerTargets where outer.instance != index {
-          let nested = inner.role == "target"
+          let nested =
+            inner.role == "target"
             ? PathRules.isStrictlyBeneath(inner.path.path, outer.target.path)
             : PathRules.isWithin(inner.path.path, outer.target.path)
           guard nested else { continue }
@@ -63,8 +64,12 @@ extension ManifestLoader {
       guard case .overlay(let overlay) = mount.spec else { continue }
       for (role, directory) in [("upperdir", overlay.upperdir), ("workdir", overlay.workdir)] {
         guard let directory else { continue }
-        paths.append((role, DeclaredTarget(
-          path: directory, location: mount.location, keyPath: "mounts[\(index)].\(role)")))
+        paths.append(
+          (
+            role,
+            DeclaredTarget(
+              path: directory, location: mount.location, keyPath: "mounts[\(index)].\(role)")
+          ))
       }
     }
     return paths

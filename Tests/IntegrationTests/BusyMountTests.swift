@@ -16,7 +16,10 @@ final class BusyMountTests: PrivilegedTestCase {
     holder.arguments = ["30"]
     holder.currentDirectoryURL = URL(fileURLWithPath: orphan + "/left4dead2")
     try holder.run()
-    defer { holder.terminate(); holder.waitUntilExit() }
+    defer {
+      holder.terminate()
+      holder.waitUntilExit()
+    }
 
     let result = try reconcile("--format", "json")
 
@@ -25,7 +28,8 @@ final class BusyMountTests: PrivilegedTestCase {
     let busy = try XCTUnwrap(steps.first { $0["target"] as? String == orphan })
     XCTAssertEqual(busy["status"] as? String, "failed")
     let detail = busy["detail"] as? String ?? ""
-    XCTAssertTrue(detail.contains("EBUSY") && detail.contains("\(holder.processIdentifier)") && detail.contains("sleep"), detail)
+    XCTAssertTrue(
+      detail.contains("EBUSY") && detail.contains("\(holder.processIdentifier)") && detail.contains("sleep"), detail)
     XCTAssertEqual(host.stackDepth("runtime/9/old"), 1, "still mounted, not lazily detached")
     XCTAssertEqual(host.stackDepth("runtime/2/merged"), 1, "other instances were still handled")
 

@@ -58,7 +58,9 @@ final class CommandLineTests: PrivilegedTestCase {
       layers.append(name)
     }
     XCTAssertGreaterThan(layers.map { host.root.count + 1 + $0.count + 1 }.reduce(0, +), 4096)
-    try host.seed.write(host.seed.instancesDirectory + "/7.yaml", """
+    try host.seed.write(
+      host.seed.instancesDirectory + "/7.yaml",
+      """
       mounts:
         - type: overlay
           target: runtime/7/merged
@@ -72,8 +74,9 @@ final class CommandLineTests: PrivilegedTestCase {
       // Before 6.8 the layers go as mount(2) data, one page at most: a located refusal
       // naming the version, and nothing mounted.
       XCTAssertEqual(result.status, 1, result.stdout)
-      XCTAssertTrue(result.stderr.contains("runtime/7/merged") && result.stderr.contains("lacks lowerdir+ (Linux 6.8)")
-                    && result.stderr.contains("E2BIG"), result.stderr)
+      XCTAssertTrue(
+        result.stderr.contains("runtime/7/merged") && result.stderr.contains("lacks lowerdir+ (Linux 6.8)")
+          && result.stderr.contains("E2BIG"), result.stderr)
       XCTAssertEqual(host.stackDepth("runtime/7/merged"), 0)
       return
     }

@@ -33,7 +33,9 @@ final class CrashRecoveryTests: PrivilegedTestCase {
     XCTAssertEqual(try reconcile("--dry-run").status, 0)
     XCTAssertEqual(host.stackDepth("runtime/2/idmap/overlays_9"), 0)
     XCTAssertEqual(host.stackDepth("runtime/1/merged"), 1)
-    XCTAssertEqual(try String(contentsOfFile: host.root + "/runtime/1/merged/left4dead2/cfg/keep.cfg", encoding: .utf8), "keep me\n")
-    XCTAssertEqual(try String(contentsOfFile: host.root + "/runtime/1/upper/left4dead2/cfg/keep.cfg", encoding: .utf8), "keep me\n")
+    XCTAssertEqual(
+      try String(contentsOfFile: host.root + "/runtime/1/merged/left4dead2/cfg/keep.cfg", encoding: .utf8), "keep me\n")
+    XCTAssertEqual(
+      try String(contentsOfFile: host.root + "/runtime/1/upper/left4dead2/cfg/keep.cfg", encoding: .utf8), "keep me\n")
   }
 }

@@ -32,7 +32,8 @@ final class DemoCommandTests: PrivilegedTestCase {
     let planned = steps(in: chapter[2])
     XCTAssertTrue(text(chapter[2]).contains("dry run"), text(chapter[2]))
     XCTAssertTrue(planned.allSatisfy { $0.status == nil }, "a plan has no outcomes: \(planned)")
-    XCTAssertEqual(planned.filter { $0 == StepLine(action: "unmount", target: "runtime/2/idmap/overlays_9") }.count, 3, "\(planned)")
+    XCTAssertEqual(
+      planned.filter { $0 == StepLine(action: "unmount", target: "runtime/2/idmap/overlays_9") }.count, 3, "\(planned)")
     for expected in [
       StepLine(action: "unmount", target: "tmp/sandbox-idmap-9"),
       StepLine(action: "unmount", target: "runtime/1/merged"),
@@ -43,7 +44,8 @@ final class DemoCommandTests: PrivilegedTestCase {
     ] {
       XCTAssertTrue(planned.contains(expected), "the plan lacks \(expected): \(planned)")
     }
-    XCTAssertFalse(planned.contains { $0.target.hasPrefix("tmp/sandbox-idmap-4") }, "a held lease keeps its bind: \(planned)")
+    XCTAssertFalse(
+      planned.contains { $0.target.hasPrefix("tmp/sandbox-idmap-4") }, "a held lease keeps its bind: \(planned)")
     XCTAssertFalse(planned.contains { $0.target.hasPrefix("runtime/3/") }, "instance 3 is refused: \(planned)")
     XCTAssertTrue(text(chapter[2]).contains("instance 3: refused"), text(chapter[2]))
 
@@ -119,6 +121,7 @@ final class DemoCommandTests: PrivilegedTestCase {
   }
 
   private func demoDirectories() -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("reconcile-demo.") }.sorted()
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("reconcile-demo.") }
+      .sorted()
   }
 }

@@ -32,7 +32,9 @@ final class HookTests: PrivilegedTestCase {
       "ROOT": host.root, "CONFIG": host.config, "MANIFESTS": host.seed.instancesDirectory,
       "RECONCILE": ScratchHost.reconcileBinary, "HOST_NAMESPACE": "/proc/self/ns/mnt", "APP_USER": Self.appUser,
     ]
-    var lines = try String(contentsOfFile: source, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = try String(contentsOfFile: source, encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).map(String.init)
     for (index, line) in lines.enumerated() {
       for (key, value) in settings where line.hasPrefix(key + "=") { lines[index] = "\(key)='\(value)'" }
     }
@@ -40,7 +42,8 @@ final class HookTests: PrivilegedTestCase {
     chmod(host.base + "/bin/" + name, 0o755)
   }
 
-  private func hook(_ name: String, _ arguments: String..., environment: [String: String] = [:]) throws -> CommandResult {
+  private func hook(_ name: String, _ arguments: String..., environment: [String: String] = [:]) throws -> CommandResult
+  {
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { $1 }
     return try CommandResult.run(executable: host.base + "/bin/" + name, arguments: arguments, environment: env)
@@ -48,7 +51,8 @@ final class HookTests: PrivilegedTestCase {
 
   private func writeEnv(_ instance: String, _ text: String, owner: UInt32 = appUID) throws {
     let file = host.root + "/instances/\(instance)/instance.env"
-    try FileManager.default.createDirectory(atPath: host.root + "/instances/\(instance)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: host.root + "/instances/\(instance)", withIntermediateDirectories: true)
     try host.seed.write(file, text)
     try HostFixture.chown(file, uid: owner, gid: owner)
   }
@@ -63,7 +67,8 @@ final class HookTests: PrivilegedTestCase {
     let mount = try hook("left4me-overlay", "mount", "2")
 
     XCTAssertEqual(mount.status, 0, mount.stdout + mount.stderr)
-    XCTAssertTrue(manifest("2")?.contains(#"lowerdirs: ["overlays/9", "overlays/4", "installation"]"#) == true, manifest("2") ?? "")
+    XCTAssertTrue(
+      manifest("2")?.contains(#"lowerdirs: ["overlays/9", "overlays/4", "installation"]"#) == true, manifest("2") ?? "")
     XCTAssertEqual(host.stackDepth("runtime/2/merged"), 1)
     let umount = try hook("left4me-overlay", "umount", "2")
     XCTAssertEqual(umount.status, 0, umount.stdout + umount.stderr)
@@ -76,21 +81,41 @@ final class HookTests: PrivilegedTestCase {
     let root = host.root
     let file = root + "/instances/5/instance.env"
     let cases: [(String, () throws -> Void, String)] = [
-      ("symlink to a root-only file", {
-        try FileManager.default.createDirectory(atPath: root + "/instances/5", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: "/etc/shadow")
-      }, "\(file) is not a regular file"),
-      ("instance directory is a symlink", {
-        try FileManager.default.createSymbolicLink(atPath: root + "/instances/5", withDestinationPath: root + "/instances/2")
-      }, "\(root)/instances/5 is not a directory"),
-      ("owned by another user", { try self.writeEnv("5", "L4D2_LOWERDIRS=installation\n", owner: 1234) },
-       "\(file) is owned by uid 1234"),
-      ("YAML injection", { try self.writeEnv("5", "L4D2_LOWERDIRS=\"installation]\n  - {type: bind, source: /, target: runtime/5/root}\"\n") },
-       "\(file):1: L4D2_LOWERDIRS may hold only"),
-      ("flow-sequence injection on a later line", { try self.writeEnv("5", "# app\nL4D2_LOWERDIRS=installation\", \"/etc\n") },
-       "\(file):2: L4D2_LOWERDIRS may hold only"),
-      ("escaping layer", { try self.writeEnv("5", "L4D2_LOWERDIRS=overlays/4:../../../etc\n") },
-       "\(file):1: L4D2_LOWERDIRS: layer '../../../etc' must be relative"),
+      (
+        "symlink to a root-only file",
+        {
+          try FileManager.default.createDirectory(atPath: root + "/instances/5", withIntermediateDirectories: true)
+          try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: "/etc/shadow")
+        }, "\(file) is not a regular file"
+      ),
+      (
+        "instance directory is a symlink",
+        {
+          try FileManager.default.createSymbolicLink(
+            atPath: root + "/instances/5", withDestinationPath: root + "/instances/2")
+        }, "\(root)/instances/5 is not a directory"
+      ),
+      (
+        "owned by another user", { try self.writeEnv("5", "L4D2_LOWERDIRS=installation\n", owner: 1234) },
+        "\(file) is owned by uid 1234"
+      ),
+      (
+        "YAML injection",
+        {
+          try self.writeEnv(
+            "5", "L4D2_LOWERDIRS=\"installation]\n  - {type: bind, source: /, target: runtime/5/root}\"\n")
+        },
+        "\(file):1: L4D2_LOWERDIRS may hold only"
+      ),
+      (
+        "flow-sequence injection on a later line",
+        { try self.writeEnv("5", "# app\nL4D2_LOWERDIRS=installation\", \"/etc\n") },
+        "\(file):2: L4D2_LOWERDIRS may hold only"
+      ),
+      (
+        "escaping layer", { try self.writeEnv("5", "L4D2_LOWERDIRS=overlays/4:../../../etc\n") },
+        "\(file):1: L4D2_LOWERDIRS: layer '../../../etc' must be relative"
+      ),
       ("absolute layer", { try self.writeEnv("5", "L4D2_LOWERDIRS=/etc\n") }, "must be relative"),
       ("no layers", { try self.writeEnv("5", "L4D2_PORT=1\n") }, "\(file): sets no L4D2_LOWERDIRS"),
     ]

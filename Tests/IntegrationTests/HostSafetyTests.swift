@@ -39,9 +39,14 @@ final class HostSafetyTests: PrivilegedTestCase {
     server.arguments = ["60"]
     server.currentDirectoryURL = URL(fileURLWithPath: merged + "/left4dead2")
     try server.run()
-    defer { server.terminate(); server.waitUntilExit() }
+    defer {
+      server.terminate()
+      server.waitUntilExit()
+    }
     // The instance's layers change while its server runs.
-    try host.seed.write(host.seed.instancesDirectory + "/1.yaml", """
+    try host.seed.write(
+      host.seed.instancesDirectory + "/1.yaml",
+      """
       mounts:
         - type: overlay
           target: runtime/1/merged
@@ -66,7 +71,8 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertTrue(detail.contains("EBUSY") && detail.contains("\(server.processIdentifier)"), detail)
     XCTAssertEqual(remake.first?["when_busy"] as? String, "wait-for-restart")
     XCTAssertEqual(host.stackDepth("runtime/1/merged"), 1, "the running server's mount stays")
-    XCTAssertTrue(FileManager.default.fileExists(atPath: merged + "/left4dead2/addons/workshop_map.vpk"), "old layers still served")
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: merged + "/left4dead2/addons/workshop_map.vpk"), "old layers still served")
     XCTAssertEqual(host.stackDepth("runtime/9/old"), 0, "the orphan went")
     let status = try statusFile()
     XCTAssertEqual(status["outcome"] as? String, "deferred")

@@ -17,7 +17,8 @@ final class HostileUserTests: PrivilegedTestCase {
     try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
     try host.seed.write(victim, "precious\n")
     for directory in ["overlays", "tmp", "runtime", ""] {
-      try HostFixture.chown(host.root + (directory.isEmpty ? "" : "/" + directory), uid: SeedHost.left4me, gid: SeedHost.left4me)
+      try HostFixture.chown(
+        host.root + (directory.isEmpty ? "" : "/" + directory), uid: SeedHost.left4me, gid: SeedHost.left4me)
     }
   }
 
@@ -77,7 +78,10 @@ final class HostileUserTests: PrivilegedTestCase {
     chmod(host.root + "/.reconcile", 0o755)
     chmod(records, 0o755)
     let record = records + "/overlays-owned-by-left4me.json"
-    try host.seed.write(record, #"{"id":"overlays-owned-by-left4me","definition":"","digest":"","finished_at":"","changed":0,"skipped_foreign":0,"skipped_other_mounts":0,"duration_seconds":0}"#)
+    try host.seed.write(
+      record,
+      #"{"id":"overlays-owned-by-left4me","definition":"","digest":"","finished_at":"","changed":0,"skipped_foreign":0,"skipped_other_mounts":0,"duration_seconds":0}"#
+    )
     try HostFixture.chown(record, uid: SeedHost.left4me, gid: SeedHost.left4me)
 
     let run = try ScratchHost.run(["migrate", "--config", host.config])
@@ -103,7 +107,8 @@ final class HostileUserTests: PrivilegedTestCase {
 
   func testLeaseLockSymlinkIsNotOpenedForWritingAndKeepsItsBind() throws {
     try HostFixture.bind(host.root + "/overlays/9", at: host.root + "/tmp/sandbox-idmap-9")
-    try FileManager.default.createSymbolicLink(atPath: host.root + "/tmp/sandbox-idmap-9.lock", withDestinationPath: victim)
+    try FileManager.default.createSymbolicLink(
+      atPath: host.root + "/tmp/sandbox-idmap-9.lock", withDestinationPath: victim)
 
     _ = try reconcile()
 
@@ -120,8 +125,10 @@ final class HostileUserTests: PrivilegedTestCase {
     let system = KernelMountSystem()
 
     XCTAssertEqual(system.unmount(host.root + "/runtime/9/m", beneath: host.root).failure, .tooManySymbolicLinkLevels)
-    XCTAssertEqual(system.mountID(at: host.root + "/runtime/9/m", beneath: host.root).failure, .tooManySymbolicLinkLevels)
-    XCTAssertEqual(system.removeDirectory(host.root + "/runtime/9/m", beneath: host.root).failure, .tooManySymbolicLinkLevels)
+    XCTAssertEqual(
+      system.mountID(at: host.root + "/runtime/9/m", beneath: host.root).failure, .tooManySymbolicLinkLevels)
+    XCTAssertEqual(
+      system.removeDirectory(host.root + "/runtime/9/m", beneath: host.root).failure, .tooManySymbolicLinkLevels)
     XCTAssertEqual(host.mountLines().filter { $0.contains(outside + "/m") }.count, 1, "the mount outside stays")
     try HostFixture.unmount(outside + "/m")
   }

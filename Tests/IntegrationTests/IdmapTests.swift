@@ -10,7 +10,9 @@ import _ReconcileTestSupport
 final class IdmapTests: PrivilegedTestCase {
   func testIdmappedBindShowsOnDiskOwnerAsSeenIDAndWritesLandAsOnDiskOwner() throws {
     try host.seed.build()
-    try host.seed.write(host.seed.instancesDirectory + "/5.yaml", """
+    try host.seed.write(
+      host.seed.instancesDirectory + "/5.yaml",
+      """
       mounts:
         - type: bind
           source: overlays/9
@@ -68,8 +70,9 @@ final class IdmapTests: PrivilegedTestCase {
 
     let observed = try XCTUnwrap(IDMapProbe().sampledOwners(at: target, source: source))
 
-    XCTAssertTrue(observed.samples.contains { $0.onDiskUID == SeedHost.left4me && $0.seenUID == SeedHost.sandbox },
-                  "the layer's left4me-owned entries are sampled: \(observed.samples)")
+    XCTAssertTrue(
+      observed.samples.contains { $0.onDiskUID == SeedHost.left4me && $0.seenUID == SeedHost.sandbox },
+      "the layer's left4me-owned entries are sampled: \(observed.samples)")
     XCTAssertTrue(observed.agrees(uids: made.range, gids: made.range))
     let elsewhere = IDMapRange(onDisk: SeedHost.left4me, seen: 1234, count: 1)
     XCTAssertFalse(observed.agrees(uids: elsewhere, gids: made.range))

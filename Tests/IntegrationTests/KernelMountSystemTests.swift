@@ -54,16 +54,22 @@ final class KernelMountSystemTests: PrivilegedTestCase {
 
       let result = KernelMountSystem().mountOverlay(overlay, at: target, beneath: host.root)
 
-      if case .failure(let error) = result { XCTFail("\(route.name): \(error)"); continue }
+      if case .failure(let error) = result {
+        XCTFail("\(route.name): \(error)")
+        continue
+      }
       let mounted = try XCTUnwrap(try MountInfoProbe().read().top(at: target), route.name)
       XCTAssertEqual(mounted.overlay?.lowerdirs, odd, route.name)
       XCTAssertEqual(mounted.overlay?.upperdir, overlay.upperdir, route.name)
       XCTAssertEqual(mounted.overlay?.workdir, overlay.workdir, route.name)
       XCTAssertTrue(mounted.propagation.isPrivate, route.name)
-      XCTAssertEqual(try String(contentsOfFile: target + "/link", encoding: .utf8), "x\n", "\(route.name): symlink in a layer")
-      XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: target + "/up-link"), "/nonexistent", route.name)
+      XCTAssertEqual(
+        try String(contentsOfFile: target + "/link", encoding: .utf8), "x\n", "\(route.name): symlink in a layer")
+      XCTAssertEqual(
+        try FileManager.default.destinationOfSymbolicLink(atPath: target + "/up-link"), "/nonexistent", route.name)
       try "written\n".write(toFile: target + "/new", atomically: false, encoding: .utf8)
-      XCTAssertTrue(FileManager.default.fileExists(atPath: base + "/upper/new"), "\(route.name): writes land in the upperdir")
+      XCTAssertTrue(
+        FileManager.default.fileExists(atPath: base + "/upper/new"), "\(route.name): writes land in the upperdir")
     }
   }
 
@@ -92,7 +98,7 @@ final class KernelMountSystemTests: PrivilegedTestCase {
         let overlay = ResolvedOverlay(
           lowerdirs: [lower, host.root + "/installation"], lowerdirRoots: [host.root + "/overlays", host.root],
           upperdir: base + "/upper", workdir: base + "/work", readOnly: false,
-        method: OverlayMethod(features: route.features))
+          method: OverlayMethod(features: route.features))
         let victim = ["lower": lower, "upper": base + "/upper", "work": base + "/work"][swapped]!
         try FileManager.default.removeItem(atPath: victim)
         try FileManager.default.createSymbolicLink(atPath: victim, withDestinationPath: outside)
@@ -153,7 +159,8 @@ final class KernelMountSystemTests: PrivilegedTestCase {
         }
         mounted += 1
         through += 1
-        XCTAssertEqual(try String(contentsOfFile: target + "/which", encoding: .utf8), "inside\n", "\(route.name): redirected")
+        XCTAssertEqual(
+          try String(contentsOfFile: target + "/which", encoding: .utf8), "inside\n", "\(route.name): redirected")
         try HostFixture.unmount(target)
       }
     }
@@ -169,7 +176,8 @@ final class KernelMountSystemTests: PrivilegedTestCase {
     try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: host.root + "/runtime/9", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: host.root + "/runtime/9/merged", withDestinationPath: outside)
-    let bind = ResolvedBind(source: host.root + "/overlays/9", sourceRoot: host.root + "/overlays", readOnly: true, idmap: nil)
+    let bind = ResolvedBind(
+      source: host.root + "/overlays/9", sourceRoot: host.root + "/overlays", readOnly: true, idmap: nil)
 
     let result = KernelMountSystem().mountBind(bind, at: host.root + "/runtime/9/merged", beneath: host.root)
 

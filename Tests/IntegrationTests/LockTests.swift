@@ -52,7 +52,9 @@ final class LockTests: PrivilegedTestCase {
     try waiting.run()
     // It opens the lock once it has loaded the manifests, then waits for it.
     XCTAssertTrue(opens.waitForOpen(within: 30), "the run never reached the lock")
-    try host.seed.write(host.seed.instancesDirectory + "/7.yaml", """
+    try host.seed.write(
+      host.seed.instancesDirectory + "/7.yaml",
+      """
       mounts:
         - type: overlay
           target: runtime/7/merged

@@ -51,7 +51,10 @@ final class MigrateCommandTests: PrivilegedTestCase {
     let told = Pipe()
     build.standardOutput = told
     try build.run()
-    defer { kill(build.processIdentifier, SIGKILL); build.waitUntilExit() }
+    defer {
+      kill(build.processIdentifier, SIGKILL)
+      build.waitUntilExit()
+    }
     // The build says when it holds its lease.
     XCTAssertEqual(told.fileHandleForReading.availableData, Data("locked\n".utf8))
 
@@ -73,7 +76,8 @@ final class MigrateCommandTests: PrivilegedTestCase {
 
     try HostFixture.chown(builtFile, uid: SeedHost.sandbox, gid: SeedHost.sandbox)
     let config = try String(contentsOfFile: host.config, encoding: .utf8)
-    try config.replacing("path: overlays,", with: "path: overlays/12,").write(toFile: host.config, atomically: true, encoding: .utf8)
+    try config.replacing("path: overlays,", with: "path: overlays/12,").write(
+      toFile: host.config, atomically: true, encoding: .utf8)
     let changed = try reconcile("migrate", "--format", "json")
     XCTAssertEqual(changed.status, 1)
     let errors = try XCTUnwrap(try changed.json()["errors"] as? [[String: Any]])

@@ -27,12 +27,15 @@ enum OwnershipTree {
   static func bytes(_ path: String) -> [UInt8] { Array(path.utf8) }
 
   static func withCPath<R>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
-    try (path + [0]).withUnsafeBufferPointer { try body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+    try (path + [0]).withUnsafeBufferPointer {
+      try body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+    }
   }
 
   static func check(_ result: Int32, _ what: String, _ path: [UInt8]) throws {
     guard result == 0 || (result > 0 && what.hasPrefix("open")) else {
-      throw Failure(description: "\(what) \(String(decoding: path, as: UTF8.self)): \(String(cString: strerror(errno)))")
+      throw Failure(
+        description: "\(what) \(String(decoding: path, as: UTF8.self)): \(String(cString: strerror(errno)))")
     }
   }
 
@@ -65,7 +68,9 @@ enum OwnershipTree {
   static func state(_ path: [UInt8]) throws -> EntryState {
     var info = stat()
     try withCPath(path) { try check(lstat($0, &info), "lstat", path) }
-    return EntryState(uid: info.st_uid, gid: info.st_gid, mode: info.st_mode, ctime: info.st_ctim.tv_sec * 1_000_000_000 + info.st_ctim.tv_nsec)
+    return EntryState(
+      uid: info.st_uid, gid: info.st_gid, mode: info.st_mode,
+      ctime: info.st_ctim.tv_sec * 1_000_000_000 + info.st_ctim.tv_nsec)
   }
 
   static func state(_ path: String) throws -> EntryState { try state(bytes(path)) }
@@ -78,7 +83,9 @@ enum OwnershipTree {
     var pending: [[UInt8]] = [[]]
     while let relative = pending.popLast() {
       let full = bytes(top) + (relative.isEmpty ? [] : [UInt8(ascii: "/")] + relative)
-      guard let dir = withCPath(full, { opendir($0) }) else { throw Failure(description: "opendir \(String(decoding: full, as: UTF8.self))") }
+      guard let dir = withCPath(full, { opendir($0) }) else {
+        throw Failure(description: "opendir \(String(decoding: full, as: UTF8.self))")
+      }
       defer { closedir(dir) }
       while let entry = readdir(dir) {
         let name = withUnsafeBytes(of: &entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }

@@ -101,8 +101,10 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
     let rerun = try CommandResult.run(executable: Tree.tool, arguments: toolArguments)
 
     XCTAssertEqual(rerun.status, 0, rerun.stderr)
-    XCTAssertEqual(rerun.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
-                   "{\"changed\": \(left), \"skipped_foreign\": \(total - left), \"skipped_other_mounts\": 0, \"setid_bits_cleared\": 0}")
+    XCTAssertEqual(
+      rerun.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+      "{\"changed\": \(left), \"skipped_foreign\": \(total - left), \"skipped_other_mounts\": 0, \"setid_bits_cleared\": 0}"
+    )
     let snapshot = try Tree.snapshot(tree)
     XCTAssertEqual(Tree.owned(by: Tree.left4me, in: snapshot).count, total)
   }

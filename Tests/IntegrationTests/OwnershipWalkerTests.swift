@@ -39,7 +39,8 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     XCTAssertEqual(try Tree.state(path("to-dir")).owner, "980:980")
     XCTAssertEqual(try Tree.state(host.base + "/outside/secret").owner, "0:0")
     XCTAssertEqual(try Tree.state(host.base + "/outside/dir").owner, "0:0")
-    XCTAssertEqual(try Tree.state(host.base + "/outside/dir/sandbox-file").owner, "981:981", "followed a symlink to a directory")
+    XCTAssertEqual(
+      try Tree.state(host.base + "/outside/dir/sandbox-file").owner, "981:981", "followed a symlink to a directory")
   }
 
   func testSymlinkLoop_IsReownedAndNeverFollowed() throws {
@@ -51,7 +52,9 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     let counts = try walk()
 
     XCTAssertEqual(counts, OwnershipCounts(changed: 5))
-    for name in ["loop-a", "loop-b", "self", "dot"] { XCTAssertEqual(try Tree.state(path(name)).owner, "980:980", name) }
+    for name in ["loop-a", "loop-b", "self", "dot"] {
+      XCTAssertEqual(try Tree.state(path(name)).owner, "980:980", name)
+    }
   }
 
   func testHardlinkToRootOwnedFile_StaysRootOwned() throws {
@@ -75,7 +78,8 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     try Tree.file(path("sub/file"))
     try Tree.directory(path("mirror"))
     try HostFixture.bind(tree + "/sub", at: tree + "/mirror")
-    var treeInfo = stat(), boundInfo = stat()
+    var treeInfo = stat()
+    var boundInfo = stat()
     XCTAssertEqual(lstat(tree, &treeInfo), 0)
     XCTAssertEqual(lstat(tree + "/bound", &boundInfo), 0)
     XCTAssertEqual(treeInfo.st_dev, boundInfo.st_dev, "the bind is on the same filesystem")
@@ -116,7 +120,8 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
       XCTAssertEqual(state.mode & 0o7777, UInt32(mode) & 0o777, name)
     }
     XCTAssertEqual(try Tree.state(path("root-setuid")).mode & 0o7777, 0o4755, "another owner's file is left alone")
-    XCTAssertEqual(try Tree.state(path("setgid-dir")).mode & 0o7777, 0o2775, "a directory's setgid is inheritance, kept")
+    XCTAssertEqual(
+      try Tree.state(path("setgid-dir")).mode & 0o7777, 0o2775, "a directory's setgid is inheritance, kept")
   }
 
   /// What this kernel does by itself when root chowns a set-id file, and why the walk
@@ -177,7 +182,8 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     XCTAssertEqual(try Tree.state(path("a/b/f2")).owner, "981:0")
     XCTAssertEqual(try Tree.state(path("a/b/c/f3")).owner, "0:981")
     XCTAssertEqual(try Tree.state(path("a/b/c/f4")).owner, "980:980", "reached through a root-owned directory")
-    XCTAssertEqual(try walk(), OwnershipCounts(skippedForeign: 11, skippedOtherMounts: 1), "a second walk changes nothing")
+    XCTAssertEqual(
+      try walk(), OwnershipCounts(skippedForeign: 11, skippedOtherMounts: 1), "a second walk changes nothing")
   }
 
   /// A failure names its path byte for byte, leaves what is done done, and leaves the

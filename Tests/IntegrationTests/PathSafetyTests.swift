@@ -9,7 +9,9 @@ final class PathSafetyTests: PrivilegedTestCase {
   func testLowerdirEscapingThroughSymlinkRefusesTheInstance() throws {
     try host.seed.build()
     try FileManager.default.createSymbolicLink(atPath: host.root + "/overlays/evil", withDestinationPath: "/etc")
-    try host.seed.write(host.seed.instancesDirectory + "/6.yaml", """
+    try host.seed.write(
+      host.seed.instancesDirectory + "/6.yaml",
+      """
       mounts:
         - type: overlay
           target: runtime/6/merged
@@ -21,9 +23,13 @@ final class PathSafetyTests: PrivilegedTestCase {
     let result = try reconcile("--format", "json")
     XCTAssertEqual(result.status, 1)
     let errors = try XCTUnwrap(try result.json()["errors"] as? [[String: Any]])
-    XCTAssertTrue(errors.contains { $0["instance"] as? String == "6" && ($0["message"] as? String ?? "").contains("overlays/evil") }, "\(errors)")
+    XCTAssertTrue(
+      errors.contains {
+        $0["instance"] as? String == "6" && ($0["message"] as? String ?? "").contains("overlays/evil")
+      }, "\(errors)")
     XCTAssertEqual(host.stackDepth("runtime/6/merged"), 0)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: host.root + "/runtime/6"), "nothing created for a refused instance")
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: host.root + "/runtime/6"), "nothing created for a refused instance")
     XCTAssertEqual(host.stackDepth("runtime/2/merged"), 1, "valid instances still reconciled")
     let validate = try reconcile("validate")
     XCTAssertEqual(validate.status, 1)

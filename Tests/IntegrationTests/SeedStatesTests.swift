@@ -42,19 +42,23 @@ final class SeedStatesTests: PrivilegedTestCase {
 
     XCTAssertEqual(first.status, 1, "instance 3 stays refused: \(first.stdout)")
     XCTAssertEqual(host.stackDepth("runtime/2/idmap/overlays_9"), 0)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: host.root + "/runtime/2/idmap/overlays_9"), "orphan dir removed")
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: host.root + "/runtime/2/idmap/overlays_9"), "orphan dir removed")
     XCTAssertEqual(host.stackDepth("tmp/sandbox-idmap-9"), 0, "leaked staging bind removed")
     XCTAssertEqual(host.stackDepth("tmp/sandbox-idmap-4"), 1, "leased staging bind kept")
     XCTAssertEqual(host.stackDepth("runtime/1/merged"), 1)
     XCTAssertEqual(host.stackDepth("runtime/2/merged"), 1)
     XCTAssertEqual(host.stackDepth("runtime/2/build"), 1)
     XCTAssertEqual(host.stackDepth("runtime/3/merged"), 0, "tainted upperdir never mounted")
-    XCTAssertTrue(FileManager.default.fileExists(atPath: host.root + "/runtime/1/merged/left4dead2/addons/workshop_map.vpk"),
-                  "the replaced overlay shows its new layer")
-    XCTAssertEqual(try String(contentsOfFile: host.root + "/runtime/1/merged/left4dead2/cfg/written-by-game.cfg", encoding: .utf8),
-                   "sv_cheats 0\n", "upperdir content survives the remount")
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: host.root + "/runtime/1/merged/left4dead2/addons/workshop_map.vpk"),
+      "the replaced overlay shows its new layer")
+    XCTAssertEqual(
+      try String(contentsOfFile: host.root + "/runtime/1/merged/left4dead2/cfg/written-by-game.cfg", encoding: .utf8),
+      "sv_cheats 0\n", "upperdir content survives the remount")
     let pending = try XCTUnwrap(try first.json()["pending"] as? [[String: Any]])
-    XCTAssertEqual(pending.map { $0["action"] as? String }, ["chown", "record"], "only the migration waits, for the lease")
+    XCTAssertEqual(
+      pending.map { $0["action"] as? String }, ["chown", "record"], "only the migration waits, for the lease")
 
     try host.seed.cleanTaintedUpperdir()
     lease.release()

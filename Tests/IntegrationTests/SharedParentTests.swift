@@ -17,8 +17,9 @@ final class SharedParentTests: PrivilegedTestCase {
     try HostFixture.mountTmpfs(at: host.root + "/runtime/2/build")
     defer { try? HostFixture.unmount(host.root + "/runtime/2/build") }
 
-    XCTAssertTrue(FileManager.default.fileExists(atPath: host.root + "/overlays/9/left4dead2/addons/sourcemod/plugins/admin.smx"),
-                  "the source directory is not covered by a propagated mount")
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: host.root + "/overlays/9/left4dead2/addons/sourcemod/plugins/admin.smx"),
+      "the source directory is not covered by a propagated mount")
     let onSource = host.mountLines().filter { $0.split(separator: " ")[4] == host.root + "/overlays/9" }
     XCTAssertEqual(onSource, [])
   }

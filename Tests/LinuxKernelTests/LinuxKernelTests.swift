@@ -9,12 +9,18 @@ import Testing
     var calls = 0
     try MountAPI.check("mount", "/x") {
       calls += 1
-      if calls < 3 { errno = EINTR; return -1 }
+      if calls < 3 {
+        errno = EINTR
+        return -1
+      }
       return 0
     }
     #expect(calls == 3)
     #expect(throws: KernelError("umount2", .resourceBusy, path: "/srv/m")) {
-      try MountAPI.check("umount2", "/srv/m") { errno = EBUSY; return -1 }
+      try MountAPI.check("umount2", "/srv/m") {
+        errno = EBUSY
+        return -1
+      }
     }
   }
 

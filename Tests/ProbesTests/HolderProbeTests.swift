@@ -17,8 +17,10 @@ import Testing
       defer { TestHost.stop(child) }
       let holders = HolderProbe().holders(of: try mount(of: dir))
       let mine = holders.filter { $0.pid == child.processIdentifier }
-      #expect(mine.contains(MountHolder(
-        pid: child.processIdentifier, command: "sleep", what: .workingDirectory(path: dir + "/work"))))
+      #expect(
+        mine.contains(
+          MountHolder(
+            pid: child.processIdentifier, command: "sleep", what: .workingDirectory(path: dir + "/work"))))
       #expect(mine.first?.description.hasPrefix("pid \(child.processIdentifier) (sleep): ") == true)
     }
   }
@@ -31,8 +33,10 @@ import Testing
       let child = try TestHost.start("/bin/sleep", ["30"], in: "/", standardInput: file)
       defer { TestHost.stop(child) }
       let holders = HolderProbe().holders(of: try mount(of: dir))
-      #expect(holders.contains(MountHolder(
-        pid: child.processIdentifier, command: "sleep", what: .openFile(descriptor: 0, path: dir + "/held"))))
+      #expect(
+        holders.contains(
+          MountHolder(
+            pid: child.processIdentifier, command: "sleep", what: .openFile(descriptor: 0, path: dir + "/held"))))
     }
   }
 
@@ -67,10 +71,11 @@ import Testing
     defer { TestHost.stop(child) }
     let pid = child.processIdentifier
     let own = try MountIdentityProbe().lookUp("/proc/self/ns/mnt", followingFinalSymlink: true).get()
-    try #require(TestHost.eventually {
-      let theirs = try? MountIdentityProbe().lookUp("/proc/\(pid)/ns/mnt", followingFinalSymlink: true).get()
-      return theirs.map { $0.inode != own.inode } ?? false
-    })
+    try #require(
+      TestHost.eventually {
+        let theirs = try? MountIdentityProbe().lookUp("/proc/\(pid)/ns/mnt", followingFinalSymlink: true).get()
+        return theirs.map { $0.inode != own.inode } ?? false
+      })
     let holders = try HolderProbe().holders(of: mount(of: "/proc")).filter { $0.pid == pid }
     #expect(holders.contains { if case .otherMountNamespace = $0.what { true } else { false } })
   }

@@ -49,14 +49,24 @@ import Testing
     // 6.8 to 6.12: lowerdir+ as strings only.
     (Answers(lowerdirPlus: ok, unknownKey: no, layerFD: no, layerPathFD: no), true, false, false),
     // 6.13 and 6.14: layer fds, but not O_PATH ones.
-    (Answers(lowerdirPlus: ok, unknownKey: no, layerFD: ok, layerPathFD: .failure(.badFileDescriptor)), true, true, false),
+    (
+      Answers(lowerdirPlus: ok, unknownKey: no, layerFD: ok, layerPathFD: .failure(.badFileDescriptor)), true, true,
+      false
+    ),
     // 6.15+: everything.
     (Answers(lowerdirPlus: ok, unknownKey: no, layerFD: ok, layerPathFD: ok), true, true, true),
     // No overlay module, or no new mount API.
-    (Answers(lowerdirPlus: .failure(.operationNotSupportedByDevice), unknownKey: .failure(.operationNotSupportedByDevice),
-             layerFD: .failure(.operationNotSupportedByDevice), layerPathFD: .failure(.operationNotSupportedByDevice)), false, false, false),
-    (Answers(lowerdirPlus: .failure(.noFunction), unknownKey: .failure(.noFunction),
-             layerFD: .failure(.noFunction), layerPathFD: .failure(.noFunction)), false, false, false),
+    (
+      Answers(
+        lowerdirPlus: .failure(.operationNotSupportedByDevice), unknownKey: .failure(.operationNotSupportedByDevice),
+        layerFD: .failure(.operationNotSupportedByDevice), layerPathFD: .failure(.operationNotSupportedByDevice)),
+      false, false, false
+    ),
+    (
+      Answers(
+        lowerdirPlus: .failure(.noFunction), unknownKey: .failure(.noFunction),
+        layerFD: .failure(.noFunction), layerPathFD: .failure(.noFunction)), false, false, false
+    ),
   ])
   func overlayFeaturesNeedARealParser(answers: Answers, lowerdirPlus: Bool, layerFDs: Bool, pathFDs: Bool) {
     let features = KernelFeatureProbe.overlayFeatures(answers)
@@ -87,8 +97,9 @@ import Testing
     var old = KernelFeatures.modern
     old.openat2 = false
     old.idmappedMounts = false
-    #expect(old.floorMessage(release: "5.4.0-216-generic")
-      == "this kernel (Linux 5.4.0-216-generic) lacks openat2 (Linux 5.6), mount_setattr (Linux 5.12): "
+    #expect(
+      old.floorMessage(release: "5.4.0-216-generic")
+        == "this kernel (Linux 5.4.0-216-generic) lacks openat2 (Linux 5.6), mount_setattr (Linux 5.12): "
         + "reconcile needs Linux 5.12 or later (supported: 6.1 and later)")
     old.idmappedMounts = true
     #expect(old.floorMessage(release: "5.4")?.contains("needs Linux 5.6 or later") == true)

@@ -57,17 +57,24 @@ import Testing
       let migration = MigrationSpec(
         id: "m", path: root + "/overlays", fromUser: .name("root"), fromGroup: nil,
         toUser: .name("no-such-user-reconcile-test"), toGroup: .name("root"), location: here)
-      let two = instance("2", [
-        .overlay(OverlaySpec(
-          target: root + "/runtime/2/merged", lowerdirs: [root + "/overlays/9", root + "/overlays/evil", root + "/installation"],
-          upperdir: root + "/runtime/2/upper", workdir: root + "/runtime/2/work")),
-        .bind(BindSpec(source: root + "/elsewhere", target: root + "/runtime/2/build")),
-      ])
-      let three = instance("3", [
-        .overlay(OverlaySpec(
-          target: root + "/runtime/3/merged", lowerdirs: [root + "/overlays/9"],
-          upperdir: root + "/runtime/3/upper", workdir: root + "/runtime/3/work")),
-      ])
+      let two = instance(
+        "2",
+        [
+          .overlay(
+            OverlaySpec(
+              target: root + "/runtime/2/merged",
+              lowerdirs: [root + "/overlays/9", root + "/overlays/evil", root + "/installation"],
+              upperdir: root + "/runtime/2/upper", workdir: root + "/runtime/2/work")),
+          .bind(BindSpec(source: root + "/elsewhere", target: root + "/runtime/2/build")),
+        ])
+      let three = instance(
+        "3",
+        [
+          .overlay(
+            OverlaySpec(
+              target: root + "/runtime/3/merged", lowerdirs: [root + "/overlays/9"],
+              upperdir: root + "/runtime/3/upper", workdir: root + "/runtime/3/work"))
+        ])
       let desired = DesiredState(
         config: config(root: root, leases: [lease], migrations: [migration]), instances: [two, three],
         refused: [], issues: [], hasUnparseableManifest: false)
@@ -84,10 +91,11 @@ import Testing
       #expect(observed.filesystemProbed)
       #expect(observed.features == KernelFeatureProbe.probedOnce)
       #expect(observed.mounts == mounts)
-      #expect(observed.leases == [
-        root + "/tmp/sandbox-idmap-9": LeaseObservation(lockPath: root + "/tmp/sandbox-idmap-9.lock", held: true),
-        root + "/tmp/sandbox-idmap-4": LeaseObservation(lockPath: root + "/tmp/sandbox-idmap-4.lock", held: false),
-      ])
+      #expect(
+        observed.leases == [
+          root + "/tmp/sandbox-idmap-9": LeaseObservation(lockPath: root + "/tmp/sandbox-idmap-9.lock", held: true),
+          root + "/tmp/sandbox-idmap-4": LeaseObservation(lockPath: root + "/tmp/sandbox-idmap-4.lock", held: false),
+        ])
       #expect(observed.taintedUpperdirs == [root + "/runtime/2/upper": ["user.fuseoverlayfs.opaque"]])
       #expect(Set(observed.pathEscapes.keys) == [root + "/overlays/evil", root + "/elsewhere"])
       #expect(observed.pathEscapes[root + "/overlays/evil"]?.contains("passes through a symlink") == true)
@@ -102,11 +110,14 @@ import Testing
     try TestHost.withTemporaryDirectory { root throws in
       try TestHost.makeDirectory(root + "/upper")
       try #require(TestHost.setXattr(root + "/upper", "user.fuseoverlayfs.x", "1") == 0)
-      let off = instance("4", enabled: false, [
-        .overlay(OverlaySpec(
-          target: root + "/runtime/4/merged", lowerdirs: [root + "/overlays/missing"],
-          upperdir: root + "/upper", workdir: root + "/work")),
-      ])
+      let off = instance(
+        "4", enabled: false,
+        [
+          .overlay(
+            OverlaySpec(
+              target: root + "/runtime/4/merged", lowerdirs: [root + "/overlays/missing"],
+              upperdir: root + "/upper", workdir: root + "/work"))
+        ])
       let desired = DesiredState(
         config: config(root: root), instances: [off], refused: [], issues: [], hasUnparseableManifest: false)
       let observed = Observer().observe(desired: desired, mounts: MountTable(entries: []))
@@ -120,9 +131,12 @@ import Testing
       try TestHost.makeDirectory(root + "/overlays/9")
       try TestHost.makeDirectory(root + "/build")
       let map = IDMapping(onDisk: .name("root"), seenThroughMount: .number(1000), count: 1)
-      let bind = instance("2", [
-        .bind(BindSpec(source: root + "/overlays/9", target: root + "/build", idmap: IDMapSpec(users: map, groups: map))),
-      ])
+      let bind = instance(
+        "2",
+        [
+          .bind(
+            BindSpec(source: root + "/overlays/9", target: root + "/build", idmap: IDMapSpec(users: map, groups: map)))
+        ])
       let desired = DesiredState(
         config: config(root: root), instances: [bind], refused: [], issues: [], hasUnparseableManifest: false)
       // The table claims an idmapped mount that the host does not have: statmount
@@ -136,7 +150,8 @@ import Testing
       // themselves, which is not the map asked for.
       var withoutMaps = withMaps
       withoutMaps.statmountIDMaps = false
-      let sampled = try #require(Observer(features: withoutMaps).observe(desired: desired, mounts: table).idmaps[root + "/build"])
+      let sampled = try #require(
+        Observer(features: withoutMaps).observe(desired: desired, mounts: table).idmaps[root + "/build"])
       #expect(sampled.uidMap.isEmpty && !sampled.samples.isEmpty)
       #expect(sampled.samples.allSatisfy { $0.seenUID == $0.onDiskUID && $0.seenGID == $0.onDiskGID })
       let wanted = IDMapRange(onDisk: 0, seen: 1000, count: 1)
@@ -154,10 +169,15 @@ import Testing
       let lease = LeaseRule(pattern: root + "/tmp/*", lockTemplate: "{mount}.lock")
       let desired = DesiredState(
         config: config(root: root, leases: [lease]),
-        instances: [instance("2", [
-          .overlay(OverlaySpec(
-            target: root + "/m", lowerdirs: [root + "/nowhere"], upperdir: root + "/upper", workdir: root + "/w")),
-        ])],
+        instances: [
+          instance(
+            "2",
+            [
+              .overlay(
+                OverlaySpec(
+                  target: root + "/m", lowerdirs: [root + "/nowhere"], upperdir: root + "/upper", workdir: root + "/w"))
+            ])
+        ],
         refused: [], issues: [], hasUnparseableManifest: false)
       let mounts = MountTable(entries: [entry(70, root + "/tmp/x")])
       let saved = Observer(source: .saved(path: root + "/captured.mountinfo"))

@@ -78,10 +78,11 @@ import Testing
     }
   }
 
-  @Test(arguments: [
-    ("/r/a", "/r", "a"), ("/r", "/r", "."), ("/r/a/b/", "/r/", "a/b"), ("/r/../x", "/r", "../x"),
-    ("/rx/a", "/r", nil), ("/a", "/r", nil), ("r/a", "/r", nil), ("/r/a", "r", nil),
-  ] as [(String, String, String?)])
+  @Test(
+    arguments: [
+      ("/r/a", "/r", "a"), ("/r", "/r", "."), ("/r/a/b/", "/r/", "a/b"), ("/r/../x", "/r", "../x"),
+      ("/rx/a", "/r", nil), ("/a", "/r", nil), ("r/a", "/r", nil), ("/r/a", "r", nil),
+    ] as [(String, String, String?)])
   func relativePathComparesWholeComponents(path: String, root: String, expected: String?) {
     #expect(PathProbe.relativePath(of: path, below: root) == expected)
   }

@@ -20,7 +20,10 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: root) }
     try FileManager.default.createSymbolicLink(atPath: root + "/runtime", withDestinationPath: "/tmp")
     let result = KernelMountSystem().makeDirectory(root + "/runtime/x", beneath: root)
-    guard case .failure(let error) = result else { Issue.record("went through the symlink"); return }
+    guard case .failure(let error) = result else {
+      Issue.record("went through the symlink")
+      return
+    }
     #expect(error.errno == .tooManySymbolicLinkLevels)
   }
 }

@@ -25,7 +25,8 @@ import Testing
   let me = OwnershipChange(fromUID: getuid(), fromGID: getgid(), toUID: getuid(), toGID: getgid())
 
   @Test func printablePathEscapesNewlinesBackslashesAndBytesThatAreNotUTF8() {
-    let error = OwnershipWalkError(call: "fchownat", path: Array("/t/a\nb\\".utf8) + [0xff, 0xc3, 0xa9, 0x01], errno: .notPermitted)
+    let error = OwnershipWalkError(
+      call: "fchownat", path: Array("/t/a\nb\\".utf8) + [0xff, 0xc3, 0xa9, 0x01], errno: .notPermitted)
     #expect(error.printablePath == "/t/a\\nb\\\\\\xff\\xc3\\xa9\\x01")
     #expect(error.description == "fchownat /t/a\\nb\\\\\\xff\\xc3\\xa9\\x01: Operation not permitted (EPERM)")
   }
@@ -77,10 +78,12 @@ import Testing
     try FileManager.default.createDirectory(atPath: deepest, withIntermediateDirectories: true)
     for index in 0..<1100 { touch(deepest + "/f\(index)") }
     let moved = Flag()
-    var walker = OwnershipWalker(change: me, progress: { _ in
-      guard !moved.value else { return }
-      moved.value = rename(scratch.path + "/a/b/c", scratch.path + "/c-moved") == 0
-    })
+    var walker = OwnershipWalker(
+      change: me,
+      progress: { _ in
+        guard !moved.value else { return }
+        moved.value = rename(scratch.path + "/a/b/c", scratch.path + "/c-moved") == 0
+      })
     walker.heldDirectoryLimit = 2
     walker.progressInterval = 0
 
@@ -109,7 +112,9 @@ import Testing
     #expect(counts.changed == 5000)
     #expect(seen.values == [1024, 2048, 3072, 4096])
     let started = ContinuousClock.now
-    #expect(try OwnershipWalker(change: me, progress: { seen.values.append($0) }).walk(scratch.path, beneath: "/").get() == counts)
+    #expect(
+      try OwnershipWalker(change: me, progress: { seen.values.append($0) }).walk(scratch.path, beneath: "/").get()
+        == counts)
     let quarters = Int((ContinuousClock.now - started) / .milliseconds(250))
     // The default pace waits a quarter second between reports (none at all on a fast
     // machine; under emulation the walk itself can take longer).

@@ -9,9 +9,10 @@ private let migration = StateBuilders.migration()
 private let desired = StateBuilders.desired([], config: StateBuilders.config(migrations: [migration]))
 
 private func record(digest: String, definition: String = migration.definition) -> MigrationRecordObservation {
-  .recorded(MigrationRecord(
-    id: migration.id, definition: definition, digest: digest, finishedAt: "2026-11-01T00:00:00Z",
-    changed: 10, skippedForeign: 0, skippedOtherMounts: 0, durationSeconds: 1))
+  .recorded(
+    MigrationRecord(
+      id: migration.id, definition: definition, digest: digest, finishedAt: "2026-11-01T00:00:00Z",
+      changed: 10, skippedForeign: 0, skippedOtherMounts: 0, durationSeconds: 1))
 }
 
 @Suite struct PlannerMigrationTests {
@@ -20,15 +21,22 @@ private func record(digest: String, definition: String = migration.definition) -
       StateBuilders.baseEntries() + [StateBuilders.entry(id: 9, parent: 2, target: "/srv/l4d/runtime/x")])
     let plan = Planner.plan(desired: desired, observed: observed)
     #expect(plan.steps.map(\.action) == ["unmount", "rmdir", "chown", "record"])
-    guard case .setOwner(let step) = plan.steps[2] else { Issue.record("no chown step"); return }
+    guard case .setOwner(let step) = plan.steps[2] else {
+      Issue.record("no chown step")
+      return
+    }
     #expect((step.fromUID, step.fromGID, step.toUID, step.toGID) == (981, 981, 980, 980))
     #expect(step.deferredBy.isEmpty)
-    guard case .record(let recordStep) = plan.steps[3] else { Issue.record("no record step"); return }
+    guard case .record(let recordStep) = plan.steps[3] else {
+      Issue.record("no record step")
+      return
+    }
     #expect(recordStep.file == "/srv/l4d/.reconcile/migrations/overlays-owned-by-left4me.json")
   }
 
   @Test func recordedMigrationPlansNothing() {
-    let observed = StateBuilders.observed(StateBuilders.baseEntries(), records: [migration.id: record(digest: migration.digest)])
+    let observed = StateBuilders.observed(
+      StateBuilders.baseEntries(), records: [migration.id: record(digest: migration.digest)])
     #expect(Planner.plan(desired: desired, observed: observed).steps.isEmpty)
   }
 
@@ -51,13 +59,19 @@ private func record(digest: String, definition: String = migration.definition) -
       heldLocks: ["/srv/l4d/tmp/sandbox-idmap-4.lock"])
     let plan = Planner.plan(desired: desired, observed: observed)
     #expect(plan.steps.map(\.action) == ["unmount", "rmdir", "chown", "record"])
-    guard case .setOwner(let step) = plan.steps[2] else { Issue.record("no chown step"); return }
+    guard case .setOwner(let step) = plan.steps[2] else {
+      Issue.record("no chown step")
+      return
+    }
     #expect(step.deferredBy == ["/srv/l4d/tmp/sandbox-idmap-4.lock", "/srv/l4d/tmp/sandbox-idmap-9.lock"])
   }
 
   @Test func migrationsAreLeftOutOfInstanceRunsAndSavedTables() {
     let observed = StateBuilders.observed(StateBuilders.baseEntries())
-    #expect(Planner.plan(desired: desired, observed: observed, scope: .instances(["2"])).steps.allSatisfy { $0.action != "chown" })
+    #expect(
+      Planner.plan(desired: desired, observed: observed, scope: .instances(["2"])).steps.allSatisfy {
+        $0.action != "chown"
+      })
     let saved = StateBuilders.observed(StateBuilders.baseEntries(), probed: false)
     #expect(Planner.plan(desired: desired, observed: saved).steps.isEmpty)
   }
@@ -65,7 +79,8 @@ private func record(digest: String, definition: String = migration.definition) -
   @Test func migrationScopePlansOnlyMigrations() {
     let observed = StateBuilders.observed(
       StateBuilders.baseEntries() + [StateBuilders.entry(id: 9, parent: 2, target: "/srv/l4d/runtime/x")])
-    #expect(Planner.plan(desired: desired, observed: observed, scope: .migrations).steps.map(\.action) == ["chown", "record"])
+    #expect(
+      Planner.plan(desired: desired, observed: observed, scope: .migrations).steps.map(\.action) == ["chown", "record"])
   }
 
   @Test func digestChangesWithEveryPartOfTheDefinition() {
@@ -83,8 +98,14 @@ private func record(digest: String, definition: String = migration.definition) -
 @Suite struct ApplierMigrationTests {
   private func steps(deferredBy: [String] = []) -> [Step] {
     [
-      .setOwner(OwnershipStep(id: "m", path: "/srv/o", root: "/srv", fromUID: 981, fromGID: 981, toUID: 980, toGID: 980, deferredBy: deferredBy)),
-      .record(RecordStep(id: "m", file: "/srv/.reconcile/migrations/m.json", stateDirectory: "/srv/.reconcile", root: "/srv", definition: "d", digest: "x")),
+      .setOwner(
+        OwnershipStep(
+          id: "m", path: "/srv/o", root: "/srv", fromUID: 981, fromGID: 981, toUID: 980, toGID: 980,
+          deferredBy: deferredBy)),
+      .record(
+        RecordStep(
+          id: "m", file: "/srv/.reconcile/migrations/m.json", stateDirectory: "/srv/.reconcile", root: "/srv",
+          definition: "d", digest: "x")),
     ]
   }
 

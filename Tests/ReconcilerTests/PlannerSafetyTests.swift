@@ -20,11 +20,12 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
 /// Invariant 2: only mounts strictly below a managed directory are candidates.
 @Suite struct PlannerOrphanBoundaryTests {
   @Test func operatorsTmpfsOnAManagedDirectoryAndWhatIsStackedThereStay() {
-    let entries = B.baseEntries() + [
-      B.entry(id: 30, parent: 2, target: "/srv/l4d/tmp", minor: 70),
-      B.entry(id: 31, parent: 30, target: "/srv/l4d/tmp", minor: 71),
-      B.entry(id: 32, parent: 2, target: "/srv/l4d/runtime", minor: 72),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.entry(id: 30, parent: 2, target: "/srv/l4d/tmp", minor: 70),
+        B.entry(id: 31, parent: 30, target: "/srv/l4d/tmp", minor: 71),
+        B.entry(id: 32, parent: 2, target: "/srv/l4d/runtime", minor: 72),
+      ]
     let plan = Planner.plan(desired: B.desired([]), observed: B.observed(entries))
     #expect(plan.steps.isEmpty)
     #expect(plan.problems.isEmpty)
@@ -37,10 +38,11 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
   }
 
   @Test func orphanInsideTheOperatorsTmpfsIsStillRemoved() {
-    let entries = B.baseEntries() + [
-      B.entry(id: 30, parent: 2, target: "/srv/l4d/tmp", minor: 70),
-      B.entry(id: 31, parent: 30, target: "/srv/l4d/tmp/sandbox-old", minor: 71),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.entry(id: 30, parent: 2, target: "/srv/l4d/tmp", minor: 70),
+        B.entry(id: 31, parent: 30, target: "/srv/l4d/tmp/sandbox-old", minor: 71),
+      ]
     let plan = Planner.plan(desired: B.desired([]), observed: B.observed(entries))
     #expect(summary(plan) == ["unmount tmp/sandbox-old orphan", "rmdir tmp/sandbox-old orphan"])
   }
@@ -78,9 +80,10 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
     var stacked = entries
     stacked[3].parentID = 10
     let plan = Planner.plan(desired: B.desired([B.overlayInstance("2")]), observed: B.observed(stacked))
-    #expect(unmounts(plan).map { "\($0.mountID) \($0.reason.rawValue) \($0.whenBusy.rawValue)" } == [
-      "11 stacked wait-for-restart",
-    ])
+    #expect(
+      unmounts(plan).map { "\($0.mountID) \($0.reason.rawValue) \($0.whenBusy.rawValue)" } == [
+        "11 stacked wait-for-restart"
+      ])
   }
 
   @Test func busyOrphansAndDisabledInstancesStayErrors() {
@@ -109,7 +112,8 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
   private static func nestedInstance() -> InstanceManifest {
     var instance = B.overlayInstance("2")
     let bind = BindSpec(source: "/srv/l4d/overlays/9", target: extra, readOnly: true)
-    instance.mounts.append(DesiredMount(spec: .bind(bind), location: SourceLocation(file: "2.yaml", line: 9, column: 5)))
+    instance.mounts.append(
+      DesiredMount(spec: .bind(bind), location: SourceLocation(file: "2.yaml", line: 9, column: 5)))
     return instance
   }
 
@@ -118,20 +122,23 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
       desired: B.desired([Self.nestedInstance()]),
       observed: B.observed(B.baseEntries(), missing: [Self.extra]))
     // The inner mount point is made inside the outer mount, once it is there.
-    #expect(summary(plan) == [
-      "mount runtime/2/merged missing", "mkdir runtime/2/merged/extra missing",
-      "mount runtime/2/merged/extra missing",
-    ])
+    #expect(
+      summary(plan) == [
+        "mount runtime/2/merged missing", "mkdir runtime/2/merged/extra missing",
+        "mount runtime/2/merged/extra missing",
+      ])
   }
 
   @Test func remadeOuterTakesTheInnerOffFirstAndPutsItBackAfter() {
     let outer = B.overlayEntry(id: 10, instance: "2", lowerdirs: ["installation"])
     let inner = B.entry(id: 11, parent: 10, target: Self.extra, root: "/overlays/9", options: ["ro"])
-    let plan = Planner.plan(desired: B.desired([Self.nestedInstance()]), observed: B.observed(B.baseEntries() + [outer, inner]))
-    #expect(summary(plan) == [
-      "unmount runtime/2/merged/extra stacked", "unmount runtime/2/merged differs",
-      "mount runtime/2/merged differs", "mount runtime/2/merged/extra differs",
-    ])
+    let plan = Planner.plan(
+      desired: B.desired([Self.nestedInstance()]), observed: B.observed(B.baseEntries() + [outer, inner]))
+    #expect(
+      summary(plan) == [
+        "unmount runtime/2/merged/extra stacked", "unmount runtime/2/merged differs",
+        "mount runtime/2/merged differs", "mount runtime/2/merged/extra differs",
+      ])
     #expect(unmounts(plan).map(\.whenBusy) == [.waitForRestart, .waitForRestart])
   }
 }
@@ -140,12 +147,21 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
 @Suite struct PlannerOverlayMethodTests {
   @Test(arguments: [
     (KernelFeatures.modern, OverlayMethod.pathDescriptors),
-    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true,
-                    overlayLayerFDs: true), .readableDescriptors),
-    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true),
-     .pinnedLowerdirPlus),
-    (KernelFeatures(newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: false, openat2: true, statmount: false),
-     .pinnedMountData),
+    (
+      KernelFeatures(
+        newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true,
+        overlayLayerFDs: true), .readableDescriptors
+    ),
+    (
+      KernelFeatures(
+        newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: true, openat2: true, statmount: true),
+      .pinnedLowerdirPlus
+    ),
+    (
+      KernelFeatures(
+        newMountAPI: true, idmappedMounts: true, overlayLowerdirPlus: false, openat2: true, statmount: false),
+      .pinnedMountData
+    ),
   ])
   func methodFollowsTheObservedKernel(_ features: KernelFeatures, _ expected: OverlayMethod) {
     var observed = B.observed(B.baseEntries())

@@ -17,10 +17,11 @@ private func summary(_ plan: Plan) -> [String] {
     let desired = B.desired([B.overlayInstance("2")])
     let missing: Set = ["/srv/l4d/runtime/2/merged", "/srv/l4d/runtime/2/upper", "/srv/l4d/runtime/2/work"]
     let plan = Planner.plan(desired: desired, observed: B.observed(B.baseEntries(), missing: missing))
-    #expect(summary(plan) == [
-      "mkdir runtime/2/merged missing", "mkdir runtime/2/upper missing",
-      "mkdir runtime/2/work missing", "mount runtime/2/merged missing",
-    ])
+    #expect(
+      summary(plan) == [
+        "mkdir runtime/2/merged missing", "mkdir runtime/2/upper missing",
+        "mkdir runtime/2/work missing", "mount runtime/2/merged missing",
+      ])
     #expect(plan.problems.isEmpty)
   }
 
@@ -45,11 +46,12 @@ private func summary(_ plan: Plan) -> [String] {
 
   @Test func planUnmountsStackedLayersTopFirstAndKeepsMatchingBottom() {
     let desired = B.desired([B.overlayInstance("2")])
-    let entries = B.baseEntries() + [
-      B.overlayEntry(id: 10, instance: "2"),
-      B.overlayEntry(id: 12, parent: 11, instance: "2"),  // listed before its parent
-      B.overlayEntry(id: 11, parent: 10, instance: "2"),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.overlayEntry(id: 10, instance: "2"),
+        B.overlayEntry(id: 12, parent: 11, instance: "2"),  // listed before its parent
+        B.overlayEntry(id: 11, parent: 10, instance: "2"),
+      ]
     let plan = Planner.plan(desired: desired, observed: B.observed(entries))
     let ids = plan.steps.compactMap { step -> Int? in
       if case .unmount(let u) = step { return u.mountID } else { return nil }
@@ -60,41 +62,46 @@ private func summary(_ plan: Plan) -> [String] {
 
   @Test func planReplacesWholeStackWhenBottomDiffers() {
     let desired = B.desired([B.overlayInstance("2")])
-    let entries = B.baseEntries() + [
-      B.overlayEntry(id: 10, instance: "2", lowerdirs: ["installation"]),
-      B.overlayEntry(id: 11, parent: 10, instance: "2"),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.overlayEntry(id: 10, instance: "2", lowerdirs: ["installation"]),
+        B.overlayEntry(id: 11, parent: 10, instance: "2"),
+      ]
     let plan = Planner.plan(desired: desired, observed: B.observed(entries))
-    #expect(summary(plan) == [
-      "unmount runtime/2/merged stacked", "unmount runtime/2/merged differs",
-      "mount runtime/2/merged differs",
-    ])
+    #expect(
+      summary(plan) == [
+        "unmount runtime/2/merged stacked", "unmount runtime/2/merged differs",
+        "mount runtime/2/merged differs",
+      ])
   }
 
   @Test func planRemovesOrphansChildrenBeforeParentsAndRemovesTheirDirectories() {
     let desired = B.desired([])
-    let entries = B.baseEntries() + [
-      B.entry(id: 20, parent: 2, target: "/srv/l4d/runtime/2/idmap/overlays_9", root: "/overlays/9"),
-      B.entry(id: 21, parent: 20, target: "/srv/l4d/runtime/2/idmap/overlays_9", root: "/overlays/9"),
-      B.entry(id: 22, parent: 2, target: "/srv/l4d/runtime/3", fsType: "tmpfs", minor: 77),
-      B.entry(id: 23, parent: 22, target: "/srv/l4d/runtime/3/merged", fsType: "overlay", minor: 78),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.entry(id: 20, parent: 2, target: "/srv/l4d/runtime/2/idmap/overlays_9", root: "/overlays/9"),
+        B.entry(id: 21, parent: 20, target: "/srv/l4d/runtime/2/idmap/overlays_9", root: "/overlays/9"),
+        B.entry(id: 22, parent: 2, target: "/srv/l4d/runtime/3", fsType: "tmpfs", minor: 77),
+        B.entry(id: 23, parent: 22, target: "/srv/l4d/runtime/3/merged", fsType: "overlay", minor: 78),
+      ]
     let plan = Planner.plan(desired: desired, observed: B.observed(entries))
-    #expect(summary(plan) == [
-      "unmount runtime/2/idmap/overlays_9 orphan", "unmount runtime/2/idmap/overlays_9 orphan",
-      "rmdir runtime/2/idmap/overlays_9 orphan",
-      "unmount runtime/3/merged orphan", "rmdir runtime/3/merged orphan",
-      "unmount runtime/3 orphan", "rmdir runtime/3 orphan",
-    ])
+    #expect(
+      summary(plan) == [
+        "unmount runtime/2/idmap/overlays_9 orphan", "unmount runtime/2/idmap/overlays_9 orphan",
+        "rmdir runtime/2/idmap/overlays_9 orphan",
+        "unmount runtime/3/merged orphan", "rmdir runtime/3/merged orphan",
+        "unmount runtime/3 orphan", "rmdir runtime/3 orphan",
+      ])
   }
 
   @Test func siblingCoveringAnotherSiblingsPathIsUnmountedFirst() {
     // Mount 30 on runtime/5/x/y was made first; mount 31 on runtime/5/x, made later
     // on the same parent, now hides it. Only after 31 goes can 30 be reached by path.
-    let entries = B.baseEntries() + [
-      B.entry(id: 31, parent: 2, target: "/srv/l4d/runtime/5/x", minor: 91),
-      B.entry(id: 30, parent: 2, target: "/srv/l4d/runtime/5/x/y", minor: 90),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.entry(id: 31, parent: 2, target: "/srv/l4d/runtime/5/x", minor: 91),
+        B.entry(id: 30, parent: 2, target: "/srv/l4d/runtime/5/x/y", minor: 90),
+      ]
     let plan = Planner.plan(desired: B.desired([]), observed: B.observed(entries))
     let ids = plan.steps.compactMap { step -> Int? in
       if case .unmount(let u) = step { return u.mountID } else { return nil }
@@ -103,23 +110,27 @@ private func summary(_ plan: Plan) -> [String] {
   }
 
   @Test func planLeavesMountsOutsideManagedAlone() {
-    let entries = B.baseEntries() + [
-      B.entry(id: 30, parent: 2, target: "/srv/l4d/overlays/9", root: "/x"),
-      B.entry(id: 31, parent: 1, target: "/mnt/elsewhere"),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.entry(id: 30, parent: 2, target: "/srv/l4d/overlays/9", root: "/x"),
+        B.entry(id: 31, parent: 1, target: "/mnt/elsewhere"),
+      ]
     let plan = Planner.plan(desired: B.desired([]), observed: B.observed(entries))
     #expect(plan.steps.isEmpty)
   }
 
   @Test(arguments: [
     (LeaseObservation(lockPath: "x.lock", held: true), true, [String]()),
-    (LeaseObservation(lockPath: "x.lock", held: false), true,
-     ["unmount tmp/sandbox-idmap-9 lease-released", "rmdir tmp/sandbox-idmap-9 lease-released"]),
+    (
+      LeaseObservation(lockPath: "x.lock", held: false), true,
+      ["unmount tmp/sandbox-idmap-9 lease-released", "rmdir tmp/sandbox-idmap-9 lease-released"]
+    ),
     (LeaseObservation(lockPath: "x.lock", held: false), false, [String]()),
   ])
   func planKeepsLeasedStagingBindOnlyWhileHeld(lease: LeaseObservation, probed: Bool, expected: [String]) {
     let staging = "/srv/l4d/tmp/sandbox-idmap-9"
-    let entries = B.baseEntries() + [B.entry(id: 40, parent: 2, target: staging, root: "/overlays/9", options: ["rw", "idmapped"])]
+    let entries =
+      B.baseEntries() + [B.entry(id: 40, parent: 2, target: staging, root: "/overlays/9", options: ["rw", "idmapped"])]
     let plan = Planner.plan(
       desired: B.desired([]), observed: B.observed(entries, leases: [staging: lease], probed: probed))
     #expect(summary(plan) == expected)
@@ -128,10 +139,15 @@ private func summary(_ plan: Plan) -> [String] {
   @Test func planNeverTouchesRefusedInstanceTargets() {
     let refused = RefusedInstance(
       name: "3", file: "/srv/l4d/instances.d/3.yaml", declaredTargets: ["/srv/l4d/runtime/3/merged"],
-      issues: [ManifestIssue(location: SourceLocation(file: "3.yaml", line: 4, column: 7), instance: "3", keyPath: "mounts[0]", message: "bad")])
-    let entries = B.baseEntries() + [
-      B.overlayEntry(id: 10, instance: "3"), B.overlayEntry(id: 11, parent: 10, instance: "3"),
-    ]
+      issues: [
+        ManifestIssue(
+          location: SourceLocation(file: "3.yaml", line: 4, column: 7), instance: "3", keyPath: "mounts[0]",
+          message: "bad")
+      ])
+    let entries =
+      B.baseEntries() + [
+        B.overlayEntry(id: 10, instance: "3"), B.overlayEntry(id: 11, parent: 10, instance: "3"),
+      ]
     let plan = Planner.plan(desired: B.desired([], refused: [refused]), observed: B.observed(entries))
     #expect(plan.steps.isEmpty)
     #expect(plan.problems.count == 1)
@@ -173,17 +189,19 @@ private func summary(_ plan: Plan) -> [String] {
   }
 
   @Test func unmountOfReplacedOverlayTakesOrphanChildrenFirst() {
-    let entries = B.baseEntries() + [
-      B.overlayEntry(id: 10, instance: "2", lowerdirs: ["installation"]),
-      B.entry(id: 11, parent: 10, target: "/srv/l4d/runtime/2/merged/left4dead2/addons"),
-    ]
+    let entries =
+      B.baseEntries() + [
+        B.overlayEntry(id: 10, instance: "2", lowerdirs: ["installation"]),
+        B.entry(id: 11, parent: 10, target: "/srv/l4d/runtime/2/merged/left4dead2/addons"),
+      ]
     let plan = Planner.plan(
       desired: B.desired([B.overlayInstance("2")]), observed: B.observed(entries),
       scope: .instances(["2"]))
-    #expect(summary(plan) == [
-      "unmount runtime/2/merged/left4dead2/addons orphan", "unmount runtime/2/merged differs",
-      "mount runtime/2/merged differs",
-    ])
+    #expect(
+      summary(plan) == [
+        "unmount runtime/2/merged/left4dead2/addons orphan", "unmount runtime/2/merged differs",
+        "mount runtime/2/merged differs",
+      ])
   }
 
   @Test func bindMatchesByFilesystemAndRootNotByPath() {
@@ -195,8 +213,11 @@ private func summary(_ plan: Plan) -> [String] {
     let wrongRoot = B.entry(id: 60, parent: 2, target: bind.target, root: "/overlays/4", options: ["ro"])
     let writable = B.entry(id: 60, parent: 2, target: bind.target, root: "/overlays/9", options: ["rw"])
     #expect(Planner.plan(desired: B.desired([instance]), observed: B.observed(B.baseEntries() + [good])).steps.isEmpty)
-    #expect(Planner.plan(desired: B.desired([instance]), observed: B.observed(B.baseEntries() + [wrongRoot])).steps.count == 2)
-    #expect(Planner.plan(desired: B.desired([instance]), observed: B.observed(B.baseEntries() + [writable])).steps.count == 2)
+    #expect(
+      Planner.plan(desired: B.desired([instance]), observed: B.observed(B.baseEntries() + [wrongRoot])).steps.count == 2
+    )
+    #expect(
+      Planner.plan(desired: B.desired([instance]), observed: B.observed(B.baseEntries() + [writable])).steps.count == 2)
   }
 
   @Test func idmapNamesThatDoNotResolveRefuseTheInstance() {
@@ -245,9 +266,11 @@ private func summary(_ plan: Plan) -> [String] {
 
   @Test func declaredStagingBindGoesOnceItsLeaseIsReleased() {
     let mounted = B.entry(id: 40, parent: 2, target: staging, root: "/overlays/12")
-    let released = Planner.plan(desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries() + [mounted]))
+    let released = Planner.plan(
+      desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries() + [mounted]))
     #expect(released.steps.map { "\($0.action) \($0.reason.rawValue)" } == ["unmount lease-released"])
-    let neverMounted = Planner.plan(desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries(), missing: [staging]))
+    let neverMounted = Planner.plan(
+      desired: B.desired([sandboxInstance()]), observed: B.observed(B.baseEntries(), missing: [staging]))
     #expect(neverMounted.steps.isEmpty)
   }
 }
@@ -255,7 +278,8 @@ private func summary(_ plan: Plan) -> [String] {
 @Suite struct PlannerScopeProblemTests {
   @Test func instanceRunReportsOnlyItsOwnAndSiteWideIssues() {
     func issue(_ instance: String?) -> ManifestIssue {
-      ManifestIssue(location: SourceLocation(file: "f", line: 1, column: 1), instance: instance, keyPath: "", message: "bad")
+      ManifestIssue(
+        location: SourceLocation(file: "f", line: 1, column: 1), instance: instance, keyPath: "", message: "bad")
     }
     var desired = B.desired([B.overlayInstance("2")])
     desired.issues = [issue("5"), issue(nil), issue("2")]

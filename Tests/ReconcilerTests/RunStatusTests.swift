@@ -17,8 +17,10 @@ import Testing
   @Test func hookRunsNeverRefreshTheFullRunsLastSuccess() throws {
     var status = RunStatus(recording: summary(.converged, at: 1_000), kind: .full, previous: nil)
     status = try roundTrip(RunStatus(recording: summary(.error, at: 2_000), kind: .full, previous: status))
-    status = try roundTrip(RunStatus(
-      recording: summary(.converged, at: 3_000, command: "reconcile --instance 2"), kind: .instances, previous: status))
+    status = try roundTrip(
+      RunStatus(
+        recording: summary(.converged, at: 3_000, command: "reconcile --instance 2"), kind: .instances, previous: status
+      ))
     status = try roundTrip(RunStatus(recording: summary(.error, at: 4_000), kind: .full, previous: status))
 
     #expect(status.lastSuccessUnixTime == 1_000)
@@ -35,8 +37,9 @@ import Testing
   }
 
   @Test func migrateRunsRecordThemselvesApart() throws {
-    let status = try roundTrip(RunStatus(
-      recording: summary(.converged, at: 5_000, command: "reconcile migrate"), kind: .migrate, previous: nil))
+    let status = try roundTrip(
+      RunStatus(
+        recording: summary(.converged, at: 5_000, command: "reconcile migrate"), kind: .migrate, previous: nil))
     #expect(status.fullRun == nil)
     #expect(status.lastSuccessUnixTime == nil)
     #expect(status.lastMigrateRun?.unixTime == 5_000)
@@ -55,9 +58,10 @@ import Testing
   }
 
   @Test func busyDriftReadsAsDeferred() {
-    let step = Step.unmount(UnmountStep(
-      target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv", instance: "2", reason: .differs,
-      whenBusy: .waitForRestart))
+    let step = Step.unmount(
+      UnmountStep(
+        target: "/srv/m", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv", instance: "2", reason: .differs,
+        whenBusy: .waitForRestart))
     let report = RunReport(
       dryRun: false, converged: false,
       outcomes: [StepOutcome(step: step, status: .skipped, detail: "in use", waitsForRestart: true)],

@@ -6,12 +6,19 @@ import Testing
 @Suite struct StepCodableTests {
   @Test func stepsEncodeFlatWithDesignKeysAndRoundTrip() throws {
     let steps: [Step] = [
-      .unmount(UnmountStep(target: "/a", mountID: 7, parentID: 3, fsType: "tmpfs", root: "/srv", instance: "2", reason: .stacked)),
+      .unmount(
+        UnmountStep(
+          target: "/a", mountID: 7, parentID: 3, fsType: "tmpfs", root: "/srv", instance: "2", reason: .stacked)),
       .createDirectory(DirectoryStep(path: "/b", root: "/", instance: nil, reason: .missing)),
-      .mount(MountStep(target: "/c", instance: "2", reason: .missing, root: "/", mount: .bind(ResolvedBind(
-        source: "/s", sourceRoot: "/", readOnly: true,
-        idmap: ResolvedIDMap(users: IDRange(onDisk: 980, seenThroughMount: 981, count: 1),
-                             groups: IDRange(onDisk: 980, seenThroughMount: 981, count: 1)))))),
+      .mount(
+        MountStep(
+          target: "/c", instance: "2", reason: .missing, root: "/",
+          mount: .bind(
+            ResolvedBind(
+              source: "/s", sourceRoot: "/", readOnly: true,
+              idmap: ResolvedIDMap(
+                users: IDRange(onDisk: 980, seenThroughMount: 981, count: 1),
+                groups: IDRange(onDisk: 980, seenThroughMount: 981, count: 1)))))),
       .removeDirectory(DirectoryStep(path: "/d", root: "/", instance: nil, reason: .orphan)),
     ]
     let data = try JSONEncoder().encode(steps)

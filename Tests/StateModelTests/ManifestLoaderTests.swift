@@ -98,7 +98,8 @@ private func load(_ site: TemporarySite) throws -> DesiredState {
     let two = "\(site.instancesPath)/2.yaml"
     let three = "\(site.instancesPath)/3.yaml"
     let four = "\(site.instancesPath)/4.yaml"
-    let outer = "instance '2's target '/srv/l4m/runtime/2/merged' (\(two):2:29); one instance may not mount into another's tree"
+    let outer =
+      "instance '2's target '/srv/l4m/runtime/2/merged' (\(two):2:29); one instance may not mount into another's tree"
     #expect(
       desired.issues == [
         ManifestIssue(

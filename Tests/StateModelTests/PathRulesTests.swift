@@ -26,8 +26,7 @@ func resolveMakesPathsAbsolute(name: String, text: String, base: String, expecte
   ),
   ("trailing dot-dot", "runtime/..", root, .parentComponent("runtime/..")),
 ])
-func resolveRefusesEscapes(name: String, text: String, base: String?, violation: PathRuleViolation)
-{
+func resolveRefusesEscapes(name: String, text: String, base: String?, violation: PathRuleViolation) {
   #expect(PathRules.resolve(text, against: base) == .failure(violation), "\(name)")
 }
 

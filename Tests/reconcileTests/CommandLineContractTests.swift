@@ -30,7 +30,9 @@ import _ReconcileTestSupport
   private func withSite(manifest: String, _ body: (String, String) throws -> Void) throws {
     let directory = try Files.makeTemporaryDirectory("/tmp/reconcile-cli.XXXXXX").string
     defer { _ = try? CommandResult.run(executable: "/bin/rm", arguments: ["-rf", directory]) }
-    try write(directory + "/site.yaml", """
+    try write(
+      directory + "/site.yaml",
+      """
       root: /srv/l4d
       instances: instances.d
       lowerdir-roots: [installation, overlays]
@@ -69,7 +71,9 @@ import _ReconcileTestSupport
       #expect(json.keys.isSuperset(of: ["dry_run", "converged", "steps", "errors", "exit_code"]))
       #expect(json.steps.first?.isSuperset(of: ["action", "target", "reason", "instance", "status"]) == true)
 
-      let mounted = baseTable + "3 2 0:50 / /srv/l4d/runtime/2/merged rw,relatime - overlay reconcile rw,lowerdir=/srv/l4d/overlays/9:/srv/l4d/installation,upperdir=/srv/l4d/runtime/2/upper,workdir=/srv/l4d/runtime/2/work\n"
+      let mounted =
+        baseTable
+        + "3 2 0:50 / /srv/l4d/runtime/2/merged rw,relatime - overlay reconcile rw,lowerdir=/srv/l4d/overlays/9:/srv/l4d/installation,upperdir=/srv/l4d/runtime/2/upper,workdir=/srv/l4d/runtime/2/work\n"
       #expect(try run(config, mounted, saved: saved).exitStatus == .converged)
 
       let malformed = baseTable + "this is not mountinfo\n"
@@ -80,7 +84,8 @@ import _ReconcileTestSupport
   }
 
   @Test func refusedManifestIsALocatedErrorAndExit1() throws {
-    try withSite(manifest: "mounts:\n  - {type: overlay, target: elsewhere/x, lowerdirs: [installation]}\n") { config, saved in
+    try withSite(manifest: "mounts:\n  - {type: overlay, target: elsewhere/x, lowerdirs: [installation]}\n") {
+      config, saved in
       let report = try run(config, baseTable, saved: saved)
       #expect(report.exitStatus == .error)
       let problem = try #require(report.problems.first { $0.instance == "2" })

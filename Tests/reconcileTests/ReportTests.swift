@@ -4,15 +4,19 @@ import Testing
 
 @testable import reconcile
 
-private let busy = Step.unmount(UnmountStep(
-  target: "/srv/l4d/runtime/2/merged", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv/l4d",
-  instance: "2", reason: .differs, whenBusy: .waitForRestart))
+private let busy = Step.unmount(
+  UnmountStep(
+    target: "/srv/l4d/runtime/2/merged", mountID: 10, parentID: 2, fsType: "overlay", root: "/srv/l4d",
+    instance: "2", reason: .differs, whenBusy: .waitForRestart))
 
-private let deferredChown = Step.setOwner(OwnershipStep(
-  id: "m", path: "/srv/l4d/overlays", root: "/srv/l4d", fromUID: 981, fromGID: 981, toUID: 980, toGID: 980,
-  deferredBy: ["/srv/l4d/tmp/sandbox-idmap-9.lock"]))
+private let deferredChown = Step.setOwner(
+  OwnershipStep(
+    id: "m", path: "/srv/l4d/overlays", root: "/srv/l4d", fromUID: 981, fromGID: 981, toUID: 980, toGID: 980,
+    deferredBy: ["/srv/l4d/tmp/sandbox-idmap-9.lock"]))
 
-private func report(_ outcomes: [StepOutcome], exit: Reconciler.ExitStatus, problems: [Problem] = [], dryRun: Bool = false) -> RunReport {
+private func report(
+  _ outcomes: [StepOutcome], exit: Reconciler.ExitStatus, problems: [Problem] = [], dryRun: Bool = false
+) -> RunReport {
   RunReport(dryRun: dryRun, converged: exit == .converged, outcomes: outcomes, problems: problems, exitStatus: exit)
 }
 
@@ -20,12 +24,19 @@ private func report(_ outcomes: [StepOutcome], exit: Reconciler.ExitStatus, prob
 @Suite struct TextReportTests {
   @Test(arguments: [
     (report([], exit: .converged, dryRun: true), "Converged (exit 0)."),
-    (report([StepOutcome(step: busy, status: .planned)], exit: .changesPending, dryRun: true), "Changes pending (exit 2)."),
+    (
+      report([StepOutcome(step: busy, status: .planned)], exit: .changesPending, dryRun: true),
+      "Changes pending (exit 2)."
+    ),
     (report([], exit: .temporary), "Try again later (exit 75)."),
-    (report([StepOutcome(step: busy, status: .skipped, waitsForRestart: true)], exit: .temporary),
-     "Deferred: a drifted mount is in use and waits for its instance's next start; everything else is applied (exit 75)."),
-    (report([StepOutcome(step: deferredChown, status: .skipped)], exit: .temporary),
-     "Deferred: a migration waits for a build that holds its lease; everything else is applied (exit 75)."),
+    (
+      report([StepOutcome(step: busy, status: .skipped, waitsForRestart: true)], exit: .temporary),
+      "Deferred: a drifted mount is in use and waits for its instance's next start; everything else is applied (exit 75)."
+    ),
+    (
+      report([StepOutcome(step: deferredChown, status: .skipped)], exit: .temporary),
+      "Deferred: a migration waits for a build that holds its lease; everything else is applied (exit 75)."
+    ),
     (report([], exit: .error, problems: [Problem(message: "x")]), "Not converged (exit 1)."),
   ])
   func verdict(_ report: RunReport, _ expected: String) {
@@ -34,8 +45,12 @@ private func report(_ outcomes: [StepOutcome], exit: Reconciler.ExitStatus, prob
   }
 
   @Test func problemsAreListedWithTheirLocation() {
-    let text = TextReport.render(report(
-      [], exit: .error, problems: [Problem(instance: "3", file: "/etc/reconcile/instances.d/3.yaml", line: 4, column: 7, message: "bad")]))
+    let text = TextReport.render(
+      report(
+        [], exit: .error,
+        problems: [
+          Problem(instance: "3", file: "/etc/reconcile/instances.d/3.yaml", line: 4, column: 7, message: "bad")
+        ]))
     #expect(text.contains("  - /etc/reconcile/instances.d/3.yaml:4:7: instance 3: bad\n"))
   }
 }
@@ -43,9 +58,10 @@ private func report(_ outcomes: [StepOutcome], exit: Reconciler.ExitStatus, prob
 /// DESIGN 3.4: these keys stay.
 @Suite struct JSONReportTests {
   @Test func documentHasTheContractsKeys() throws {
-    let text = try JSONReport.render(report(
-      [StepOutcome(step: busy, status: .skipped, detail: "in use", waitsForRestart: true)], exit: .temporary,
-      problems: [Problem(instance: "3", file: "f.yaml", line: 4, column: 7, message: "bad")]))
+    let text = try JSONReport.render(
+      report(
+        [StepOutcome(step: busy, status: .skipped, detail: "in use", waitsForRestart: true)], exit: .temporary,
+        problems: [Problem(instance: "3", file: "f.yaml", line: 4, column: 7, message: "bad")]))
     let decoded = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
     #expect(decoded.dry_run == false)
     #expect(decoded.converged == false)

@@ -40,7 +40,8 @@ public struct Applier {
     var index = 0
     while index < plan.steps.count {
       let chain = stackChain(in: plan.steps, from: index)
-      let results = !chain.isEmpty && state.blockingReason(for: plan.steps[index]) == nil
+      let results =
+        !chain.isEmpty && state.blockingReason(for: plan.steps[index]) == nil
         ? collapse(chain) : [run(plan.steps[index], state: &state)]
       for outcome in results {
         if outcome.status == .failed || outcome.status == .skipped {
@@ -80,8 +81,9 @@ public struct Applier {
     switch system.mountID(at: target, beneath: root) {
     case .success(let id) where id != chain[0].mountID:
       return chain.map {
-        StepOutcome(step: .unmount($0), status: .skipped,
-                    detail: "mount \(chain[0].mountID) is no longer on top at this path (found \(id)); left for the next run")
+        StepOutcome(
+          step: .unmount($0), status: .skipped,
+          detail: "mount \(chain[0].mountID) is no longer on top at this path (found \(id)); left for the next run")
       }
     case .failure(let error):
       return chain.map { StepOutcome(step: .unmount($0), status: .skipped, detail: "cannot stat target: \(error)") }
@@ -104,10 +106,11 @@ public struct Applier {
         let failure = unmountFailure(layer, error)
         outcomes.append(failure)
         outcomes += chain[(position + 1)...].map {
-          StepOutcome(step: .unmount($0), status: .skipped,
-                      detail: failure.waitsForRestart
-                        ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
-                      waitsForRestart: failure.waitsForRestart)
+          StepOutcome(
+            step: .unmount($0), status: .skipped,
+            detail: failure.waitsForRestart
+              ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
+            waitsForRestart: failure.waitsForRestart)
         }
         return outcomes
       }
@@ -126,7 +129,9 @@ public struct Applier {
   private func unmountFailure(_ unmount: UnmountStep, _ error: Errno) -> StepOutcome {
     if error == .resourceBusy {
       let names = holders(unmount)
-      let who = names.isEmpty ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
+      let who =
+        names.isEmpty
+        ? "no holder found (another mount namespace may pin it)" : "held by " + names.joined(separator: "; ")
       if unmount.whenBusy == .waitForRestart {
         let instance = unmount.instance.map { "instance \($0)" } ?? "its instance"
         return StepOutcome(
@@ -200,7 +205,6 @@ public struct Applier {
     if counts.setIDBitsCleared > 0 { text += "; setuid/setgid cleared on \(counts.setIDBitsCleared)" }
     return text
   }
-
 
   private func run(_ mount: MountStep, step: Step) -> StepOutcome {
     let before: Int

@@ -33,7 +33,8 @@ public struct KernelMigrationSystem: MigrationSystem {
     do {
       let records = try StateDirectory.open(step.stateDirectory, beneath: step.root, create: true)!
         .subdirectory(MigrationSpec.recordDirectory, create: true)!
-      try records.write(FilePath(step.file).lastComponent?.string ?? step.id + ".json", [UInt8](data) + [UInt8(ascii: "\n")])
+      try records.write(
+        FilePath(step.file).lastComponent?.string ?? step.id + ".json", [UInt8](data) + [UInt8(ascii: "\n")])
       return .success(())
     } catch {
       return .failure(.state(error))

@@ -20,7 +20,9 @@ public struct KernelMountSystem: MountSystem {
   }
 
   public func unmount(_ path: String, beneath root: String) -> Result<Void, Errno> {
-    parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try MountAPI.unmount(parent.procPath + "/" + name) }
+    parents.with(path, beneath: root) { (parent, name) throws(KernelError) in
+      try MountAPI.unmount(parent.procPath + "/" + name)
+    }
   }
 
   public func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno> {
@@ -88,9 +90,10 @@ public struct KernelMountSystem: MountSystem {
       // nothing mounted on it later can propagate back onto the source (invariant 11).
       do {
         try MountAPI.setAttributes(tree, readOnly: bind.readOnly, idmap: userns, path: FilePath(bind.source))
-      } catch where userns != nil && error.errno == .invalidArgument {
+      } catch let error where userns != nil && error.errno == .invalidArgument {
         // The kernel's only word for a filesystem it cannot idmap.
-        let detail = "this kernel cannot idmap a mount of this filesystem"
+        let detail =
+          "this kernel cannot idmap a mount of this filesystem"
           + (MountAPI.isTmpfs(source.descriptor) ? " (tmpfs can be idmapped from Linux 6.3)" : "")
         return .failure(ReconcilerError.kernel(error, detail: detail))
       }

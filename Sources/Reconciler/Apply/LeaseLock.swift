@@ -17,7 +17,9 @@ public enum LeaseLock {
   ///   - config: Its lease rules name the lock files a lease may use.
   /// - Returns: The locked descriptor and the lock's path.
   /// - Throws: `.leaseHeld`, `.notALeaseLock`, `.untrustedLeaseLock` or `.kernel`.
-  public static func take(_ lockPath: String, config: SiteConfig) throws(ReconcilerError) -> (fd: FileDescriptor, path: String) {
+  public static func take(_ lockPath: String, config: SiteConfig) throws(ReconcilerError) -> (
+    fd: FileDescriptor, path: String
+  ) {
     let path: String
     switch PathRules.resolve(lockPath, against: config.root) {
     case .success(let resolved): path = resolved

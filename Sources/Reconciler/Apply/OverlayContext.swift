@@ -38,7 +38,9 @@ enum OverlayContext {
     _ overlay: ResolvedOverlay, _ layers: OverlayLayers, lowerdirPlus: Bool, path: String
   ) -> Result<FileDescriptor, ReconcilerError> {
     var pins = zip(overlay.lowerdirs, layers.lowers).map { OverlayPins.Pin(path: $0.0, fd: $0.1, recursive: false) }
-    if let parent = layers.upperWorkParent { pins.append(OverlayPins.Pin(path: parent.path, fd: parent.fd, recursive: true)) }
+    if let parent = layers.upperWorkParent {
+      pins.append(OverlayPins.Pin(path: parent.path, fd: parent.fd, recursive: true))
+    }
     // Shallowest first: a pin inside another's tree is bound on top of it, not under.
     var seen = Set<String>()
     pins = pins.filter { seen.insert($0.path).inserted }
@@ -53,15 +55,18 @@ enum OverlayContext {
     } else {
       data = legacyData(overlay)
       guard data!.utf8.count < 4096 else {
-        return .failure(.kernel(
-          KernelError("mount", .argListTooLong, path: FilePath(path)),
-          detail: "overlay options exceed one page and this kernel lacks lowerdir+ (Linux 6.8)"))
+        return .failure(
+          .kernel(
+            KernelError("mount", .argListTooLong, path: FilePath(path)),
+            detail: "overlay options exceed one page and this kernel lacks lowerdir+ (Linux 6.8)"))
       }
     }
     do {
-      return .success(try OverlayPins.mount(pins, settings: settings, data: data, readOnly: overlay.readOnly, path: FilePath(path)))
+      return .success(
+        try OverlayPins.mount(pins, settings: settings, data: data, readOnly: overlay.readOnly, path: FilePath(path)))
     } catch {
-      return .failure(ReconcilerError.kernel(error.error.located(path), detail: error.messages.isEmpty ? nil : error.messages))
+      return .failure(
+        ReconcilerError.kernel(error.error.located(path), detail: error.messages.isEmpty ? nil : error.messages))
     }
   }
 

@@ -21,7 +21,9 @@ struct OverlayLayers {
   ///   - root: the root upperdir and workdir (and lowerdirs without a root) lie below.
   ///   - readable: open the layers `O_RDONLY` rather than `O_PATH` (6.13 and 6.14
   ///     take layer fds, but not `O_PATH` ones).
-  static func open(_ overlay: ResolvedOverlay, beneath root: String, readable: Bool) -> Result<OverlayLayers, ReconcilerError> {
+  static func open(_ overlay: ResolvedOverlay, beneath root: String, readable: Bool) -> Result<
+    OverlayLayers, ReconcilerError
+  > {
     var layers = OverlayLayers()
     func layer(_ path: String, beneath base: String) throws(KernelError) -> FileDescriptor {
       let directory = try DirectoryHandle.open(FilePath(base)).openDirectory(relative(path, below: base))

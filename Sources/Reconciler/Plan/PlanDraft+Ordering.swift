@@ -46,9 +46,10 @@ extension PlanDraft {
       {
         let parent = table.entries[index]
         if let step = unmounts.removeValue(forKey: parent.id) {
-          problems.append(Problem(
-            instance: step.instance,
-            message: "left \(parent.target) (mount \(parent.id)) mounted: a mount below it must stay"))
+          problems.append(
+            Problem(
+              instance: step.instance,
+              message: "left \(parent.target) (mount \(parent.id)) mounted: a mount below it must stay"))
         }
         if parent.parentID == parent.id { break }
         parentID = parent.parentID
@@ -65,8 +66,10 @@ extension PlanDraft {
       steps.append(.unmount(step))
       remaining[step.target]! -= 1
       if remaining[step.target] == 0 && directoriesToRemove.contains(step.target) {
-        steps.append(.removeDirectory(DirectoryStep(
-          path: step.target, root: root, instance: nil, reason: step.reason)))
+        steps.append(
+          .removeDirectory(
+            DirectoryStep(
+              path: step.target, root: root, instance: nil, reason: step.reason)))
       }
     }
     let allMounts = (mounts + extraMounts).enumerated().sorted { a, b in

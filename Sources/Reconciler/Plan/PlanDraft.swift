@@ -42,13 +42,15 @@ struct PlanDraft {
       for layer in table.stack(at: target) { unmount(layer, instance: instance, reason: .leaseReleased) }
       return
     }
-    let step = MountStep(target: target, instance: instance, reason: .missing, root: config.root,
-                         mount: resolved)
+    let step = MountStep(
+      target: target, instance: instance, reason: .missing, root: config.root,
+      mount: resolved)
     let stack = table.stack(at: target)
     // Only the bottom layer can stay: a lower layer cannot be removed from under a kept one.
     if let bottom = stack.first,
-      Planner.matches(bottom, resolved, table: table,
-                      idmap: stack.count == 1 ? observed.idmaps[target] : nil)
+      Planner.matches(
+        bottom, resolved, table: table,
+        idmap: stack.count == 1 ? observed.idmaps[target] : nil)
     {
       keptWanted[bottom.id] = step
       for layer in stack.dropFirst() {
@@ -59,8 +61,9 @@ struct PlanDraft {
     // A declared mount that drifted may be a running server's: if it is busy, the
     // remount waits for the instance's next start (invariant 13).
     for (index, layer) in stack.enumerated() {
-      unmount(layer, instance: instance, reason: index == 0 ? .differs : .stacked,
-              whenBusy: .waitForRestart)
+      unmount(
+        layer, instance: instance, reason: index == 0 ? .differs : .stacked,
+        whenBusy: .waitForRestart)
     }
     var paths = [target]
     if case .overlay(let overlay) = resolved {

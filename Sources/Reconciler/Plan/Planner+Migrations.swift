@@ -17,15 +17,18 @@ extension Planner {
     let deferredBy = Array(Set(held)).sorted()
     for migration in config.migrations {
       let located = { (message: String) in
-        Problem(file: migration.location.file, line: migration.location.line,
-                column: migration.location.column, message: "migration \(migration.id): \(message)")
+        Problem(
+          file: migration.location.file, line: migration.location.line,
+          column: migration.location.column, message: "migration \(migration.id): \(message)")
       }
       switch observed.migrationRecords[migration.id] ?? .absent {
       case .recorded(let record) where record.digest == migration.digest:
         continue
       case .recorded(let record):
-        problems.append(located(
-          "its definition changed since it ran (recorded: \(record.definition); now: \(migration.definition)); a changed migration needs a new id"))
+        problems.append(
+          located(
+            "its definition changed since it ran (recorded: \(record.definition); now: \(migration.definition)); a changed migration needs a new id"
+          ))
         continue
       case .unreadable(let why):
         problems.append(located("its record is unreadable: \(why)"))
@@ -42,13 +45,17 @@ extension Planner {
         problems.append(located("unknown user or group in '\(migration.definition)'"))
         continue
       }
-      steps.append(.setOwner(OwnershipStep(
-        id: migration.id, path: migration.path, root: config.root, fromUID: fromUID,
-        fromGID: fromGID, toUID: toUID, toGID: toGID, deferredBy: deferredBy)))
-      steps.append(.record(RecordStep(
-        id: migration.id, file: migration.recordPath(stateDirectory: config.stateDirectory),
-        stateDirectory: config.stateDirectory, root: config.root,
-        definition: migration.definition, digest: migration.digest)))
+      steps.append(
+        .setOwner(
+          OwnershipStep(
+            id: migration.id, path: migration.path, root: config.root, fromUID: fromUID,
+            fromGID: fromGID, toUID: toUID, toGID: toGID, deferredBy: deferredBy)))
+      steps.append(
+        .record(
+          RecordStep(
+            id: migration.id, file: migration.recordPath(stateDirectory: config.stateDirectory),
+            stateDirectory: config.stateDirectory, root: config.root,
+            definition: migration.definition, digest: migration.digest)))
     }
     return steps
   }

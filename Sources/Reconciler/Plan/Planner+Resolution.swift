@@ -28,11 +28,18 @@ extension Planner {
         if let upper = overlay.upperdir, let names = observed.taintedUpperdirs[upper] {
           reasons.append(.taintedUpperdir(path: upper, xattrs: names))
         }
-        resolved.append((desiredMount, .overlay(ResolvedOverlay(
-          lowerdirs: overlay.lowerdirs,
-          lowerdirRoots: overlay.lowerdirs.map { PathProbe.allowedRoot(for: $0, among: config.lowerdirRoots) ?? config.root },
-          upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly,
-          method: OverlayMethod(features: observed.features)))))
+        resolved.append(
+          (
+            desiredMount,
+            .overlay(
+              ResolvedOverlay(
+                lowerdirs: overlay.lowerdirs,
+                lowerdirRoots: overlay.lowerdirs.map {
+                  PathProbe.allowedRoot(for: $0, among: config.lowerdirRoots) ?? config.root
+                },
+                upperdir: overlay.upperdir, workdir: overlay.workdir, readOnly: overlay.readOnly,
+                method: OverlayMethod(features: observed.features)))
+          ))
       case .bind(let bind):
         checkEscape("source", bind.source)
         var idmap: ResolvedIDMap?
@@ -45,8 +52,13 @@ extension Planner {
           for case .failure(let unknown) in [users, groups] { reasons.append(unknown.refusal) }
         }
         let sourceRoot = config.lowerdirRoots.first { isSameOrBelow(bind.source, $0) } ?? config.root
-        resolved.append((desiredMount, .bind(ResolvedBind(
-          source: bind.source, sourceRoot: sourceRoot, readOnly: bind.readOnly, idmap: idmap))))
+        resolved.append(
+          (
+            desiredMount,
+            .bind(
+              ResolvedBind(
+                source: bind.source, sourceRoot: sourceRoot, readOnly: bind.readOnly, idmap: idmap))
+          ))
       }
     }
     return reasons.isEmpty ? .resolved(resolved) : .refused(reasons)
@@ -66,7 +78,8 @@ extension Planner {
       switch self {
       case .pathEscapes(let role, let path, let why, _): return "\(role) \(path) \(why)"
       case .taintedUpperdir(let path, let names):
-        return "upperdir \(path) carries \(names.joined(separator: ", ")), left from another overlay implementation; clean it before mounting"
+        return
+          "upperdir \(path) carries \(names.joined(separator: ", ")), left from another overlay implementation; clean it before mounting"
       case .unknownName(let kind, let name): return "idmap: unknown \(kind) '\(name)'"
       }
     }

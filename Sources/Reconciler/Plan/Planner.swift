@@ -57,8 +57,9 @@ public enum Planner {
       case .resolved(let mounts):
         if instance.enabled {
           for (desiredMount, resolved) in mounts {
-            draft.want(desiredMount, resolved, instance: instance.name, config: desired.config,
-                       observed: observed)
+            draft.want(
+              desiredMount, resolved, instance: instance.name, config: desired.config,
+              observed: observed)
           }
         } else {
           for target in instance.declaredTargets {

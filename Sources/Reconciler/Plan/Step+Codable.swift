@@ -40,13 +40,15 @@ extension Step: Codable {
     let instance = try container.decodeIfPresent(String.self, forKey: .instance)
     switch action {
     case "mkdir":
-      self = .createDirectory(DirectoryStep(
-        path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
-        reason: reason))
+      self = .createDirectory(
+        DirectoryStep(
+          path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
+          reason: reason))
     case "rmdir":
-      self = .removeDirectory(DirectoryStep(
-        path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
-        reason: reason))
+      self = .removeDirectory(
+        DirectoryStep(
+          path: target, root: try container.decode(String.self, forKey: .root), instance: instance,
+          reason: reason))
     case "unmount":
       self = .unmount(
         UnmountStep(
@@ -88,7 +90,8 @@ extension Step: CustomStringConvertible {
       return "mount    \(step.target) (\(step.reason.rawValue); \(step.mount))\(who)"
     case .setOwner(let step):
       let deferred = step.deferredBy.isEmpty ? "" : "; deferred: lease \(step.deferredBy.joined(separator: ", ")) held"
-      return "chown    \(step.path) (migration \(step.id): \(step.fromUID):\(step.fromGID) -> \(step.toUID):\(step.toGID)\(deferred))"
+      return
+        "chown    \(step.path) (migration \(step.id): \(step.fromUID):\(step.fromGID) -> \(step.toUID):\(step.toGID)\(deferred))"
     case .record(let step):
       return "record   \(step.file) (migration \(step.id), once its walk finished)"
     }

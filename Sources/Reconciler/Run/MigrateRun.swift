@@ -55,7 +55,8 @@ public enum MigrateRun {
       guard case .setOwner(let ownership) = step else { return StepOutcome(step: step, status: .planned) }
       switch system.changeOwnership(ownership, dryRun: true) {
       case .success(let counts):
-        return StepOutcome(step: step, status: .planned, detail: "would change: " + Applier.describe(counts), counts: counts)
+        return StepOutcome(
+          step: step, status: .planned, detail: "would change: " + Applier.describe(counts), counts: counts)
       case .failure(let error):
         problems.append(Problem(message: "migration \(ownership.id): \(error)"))
         return StepOutcome(step: step, status: .failed, detail: error.description)

@@ -88,10 +88,12 @@ public enum ReconcileRun {
   ) -> RunReport {
     var problems = plan.problems + report.failureProblems + verificationProblems
     let waitingTargets = Set(report.outcomes.filter(\.waitsForRestart).map(\.step.target))
-    let deferredOnly = !pending.isEmpty
+    let deferredOnly =
+      !pending.isEmpty
       && pending.allSatisfy { $0.waitsForLease || waitingTargets.contains($0.target) }
     if !pending.isEmpty && !deferredOnly && report.failures.isEmpty {
-      problems.append(Problem(message: "not converged: \(pending.count) step(s) still planned after apply, first: \(pending[0])"))
+      problems.append(
+        Problem(message: "not converged: \(pending.count) step(s) still planned after apply, first: \(pending[0])"))
     }
     let converged = pending.isEmpty
     let status: ExitStatus = !problems.isEmpty ? .error : converged ? .converged : .temporary
@@ -118,7 +120,7 @@ public enum ReconcileRun {
   /// ISO 8601 UTC for records, and seconds for durations.
   static func wallClock() -> (iso8601: String, seconds: Double) {
     let now = Date()
-        return (now.formatted(.iso8601), now.timeIntervalSince1970)
+    return (now.formatted(.iso8601), now.timeIntervalSince1970)
   }
 
   private static func dryRunReport(_ plan: Plan) -> RunReport {
@@ -135,9 +137,10 @@ public enum ReconcileRun {
   /// Takes the run lock, or says why not: exit 75 when another run holds it.
   static func acquireLock(_ desired: DesiredState, _ options: RunOptions) -> Result<RunLock, RunReportFailure> {
     do {
-      return .success(try RunLock.acquire(
-        stateDirectory: desired.config.stateDirectory, root: desired.config.root,
-        timeout: options.lockTimeout))
+      return .success(
+        try RunLock.acquire(
+          stateDirectory: desired.config.stateDirectory, root: desired.config.root,
+          timeout: options.lockTimeout))
     } catch {
       var report = failed(options, problems: [Problem(message: error.description)])
       if case .runLockBusy = error { report.exitStatus = .temporary }

@@ -93,14 +93,18 @@ public struct RunStatus: Hashable, Codable, Sendable {
       metric("last_run_exit_code", "Exit code of the last full run (0, 1, 75).", [("", Double(run.exitCode))])
       metric("last_run_duration_seconds", "How long the last full run took.", [("", run.durationSeconds)])
       let actions = ["mkdir", "mount", "unmount", "rmdir", "chown", "record"]
-      metric("last_run_steps_applied", "Steps the last full run applied, by action.",
-             actions.map { ("{action=\"\($0)\"}", Double(run.stepsDone[$0] ?? 0)) })
+      metric(
+        "last_run_steps_applied", "Steps the last full run applied, by action.",
+        actions.map { ("{action=\"\($0)\"}", Double(run.stepsDone[$0] ?? 0)) })
       metric("last_run_steps_failed", "Steps that failed in the last full run.", [("", Double(run.stepsFailed))])
-      metric("last_run_orphans_removed", "Orphan and released staging mounts the last full run removed.",
-             [("", Double(run.orphansRemoved))])
+      metric(
+        "last_run_orphans_removed", "Orphan and released staging mounts the last full run removed.",
+        [("", Double(run.orphansRemoved))])
       metric("instances_refused", "Instances refused in the last full run.", [("", Double(run.instancesRefused))])
-      metric("drift_pending", "Steps still needed after the last full run (busy mounts waiting for their instance's restart among them).",
-             [("", Double(run.driftPending))])
+      metric(
+        "drift_pending",
+        "Steps still needed after the last full run (busy mounts waiting for their instance's restart among them).",
+        [("", Double(run.driftPending))])
     }
     for (kind, run) in [("instance", lastInstanceRun), ("migrate", lastMigrateRun)] {
       guard let run else { continue }
@@ -145,7 +149,7 @@ public struct RunSummary: Hashable, Codable, Sendable {
 
   /// The summary of `report`, finished at `now`.
   public init(report: RunReport, command: String, now: Date, duration: Double) {
-        time = now.formatted(.iso8601)
+    time = now.formatted(.iso8601)
     unixTime = now.timeIntervalSince1970
     exitCode = report.exitStatus.rawValue
     switch report.exitStatus {
@@ -160,10 +164,11 @@ public struct RunSummary: Hashable, Codable, Sendable {
     stepsDone = done
     stepsFailed = report.outcomes.filter { $0.status == .failed }.count
     stepsSkipped = report.outcomes.filter { $0.status == .skipped }.count
-    orphansRemoved = report.outcomes.filter {
-      guard $0.status == .done, case .unmount(let step) = $0.step else { return false }
-      return step.reason == .orphan || step.reason == .leaseReleased
-    }.count
+    orphansRemoved =
+      report.outcomes.filter {
+        guard $0.status == .done, case .unmount(let step) = $0.step else { return false }
+        return step.reason == .orphan || step.reason == .leaseReleased
+      }.count
     instancesRefused = report.refusedInstances.count
     driftPending = report.pendingAfterApply.count
     errors = report.problems.map(\.description)

@@ -27,7 +27,8 @@ struct DemoScript {
     heading("reconcile demo: a left4me host after months of imperative mount helpers")
     say("Root \(host.root), on a tmpfs in a private mount namespace.\n")
     chapter(1, "The broken state")
-    say("""
+    say(
+      """
       runtime/2/idmap/overlays_9  a legacy idmap bind, stacked once per restart (st_dev missed it)
       tmp/sandbox-idmap-9         a staging bind left by a SIGKILLed build; nobody holds its lock
       tmp/sandbox-idmap-4         a build still running: its lock file is held
@@ -45,7 +46,8 @@ struct DemoScript {
     let applied = runReconcile(host, dryRun: false)
     say("Mounts now:")
     say(MountListing.render(below: host.root, filesystemBase: base))
-    say("""
+    say(
+      """
       The build's staging bind stayed: its lease is held, and so the ownership migration \
       waits too. Instance 3 stayed unmounted: its upperdir is refused.
 
@@ -58,11 +60,14 @@ struct DemoScript {
     let second = runReconcile(host, dryRun: false)
     say("Mounts now:")
     say(MountListing.render(below: host.root, filesystemBase: base))
-    say("overlays/12 is now owned by \(ownerOf(host.root + "/overlays/12/left4dead2/cfg/sourcemod/built.cfg")); the migration is recorded in .reconcile/migrations/.\n")
+    say(
+      "overlays/12 is now owned by \(ownerOf(host.root + "/overlays/12/left4dead2/cfg/sourcemod/built.cfg")); the migration is recorded in .reconcile/migrations/.\n"
+    )
 
     chapter(5, "Steady state: one more run does nothing")
     let third = runReconcile(host, dryRun: false)
-    let ok = plan.exitStatus == .error && applied.exitStatus == .error
+    let ok =
+      plan.exitStatus == .error && applied.exitStatus == .error
       && second.exitStatus == .converged && third.exitStatus == .converged && third.outcomes.isEmpty
     say(ok ? "Demo complete: converged, and the last run changed nothing." : "Demo did not go as expected; see above.")
     return ok

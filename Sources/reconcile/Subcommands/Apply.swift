@@ -10,15 +10,17 @@ extension Reconcile {
       abstract: "Observe, plan and apply; then verify with a fresh observation (the default).",
       version: Reconcile.version)
 
-  @OptionGroup var manifestOptions: ManifestOptions
+    @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var output: OutputOptions
 
     @Flag(help: "Observe and print the plan; change nothing at all.")
     var dryRun = false
 
-    @Option(name: .customLong("instance"), help: ArgumentHelp(
-      "Act only on this instance's declared targets (repeatable). Orphans are left to full runs.",
-      valueName: "name"))
+    @Option(
+      name: .customLong("instance"),
+      help: ArgumentHelp(
+        "Act only on this instance's declared targets (repeatable). Orphans are left to full runs.",
+        valueName: "name"))
     var instances: [String] = []
 
     @Option(help: ArgumentHelp("Plan against this saved mount table (implies --dry-run).", valueName: "file"))
@@ -27,14 +29,16 @@ extension Reconcile {
     @Option(help: ArgumentHelp("Seconds to wait for another run's lock before exiting 75.", valueName: "seconds"))
     var lockTimeout: Double = 30
 
-    @Option(help: ArgumentHelp(
-      "After the run, write Prometheus metrics here (textfile collector format), atomically.",
-      valueName: "path"))
+    @Option(
+      help: ArgumentHelp(
+        "After the run, write Prometheus metrics here (textfile collector format), atomically.",
+        valueName: "path"))
     var metricsFile: String?
 
-    @Option(help: ArgumentHelp(
-      "Join this mount namespace first, e.g. /proc/1/ns/mnt, to act on the host's mounts from inside a unit's private namespace.",
-      valueName: "path"))
+    @Option(
+      help: ArgumentHelp(
+        "Join this mount namespace first, e.g. /proc/1/ns/mnt, to act on the host's mounts from inside a unit's private namespace.",
+        valueName: "path"))
     var mountNamespace: String?
 
     func validate() throws {

@@ -27,7 +27,8 @@ extension Reconcile {
     @Option(help: ArgumentHelp("The lease's lock file.", valueName: "path"))
     var hold: String
 
-    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run holding the lease.", valueName: "command"))
+    @Argument(
+      parsing: .postTerminator, help: ArgumentHelp("The command to run holding the lease.", valueName: "command"))
     var command: [String] = []
 
     func validate() throws {

@@ -34,9 +34,10 @@ enum TestHost {
 
   /// setxattr(2), looked up at run time: <sys/xattr.h> is not in the Glibc module.
   static func setXattr(_ path: String, _ name: String, _ value: String) -> Int32 {
-    typealias SetXattr = @convention(c) (
-      UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32
-    ) -> Int32
+    typealias SetXattr =
+      @convention(c) (
+        UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32
+      ) -> Int32
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setxattr") else { return -1 }
     let call = unsafeBitCast(symbol, to: SetXattr.self)
     return value.withCString { call(path, name, $0, strlen($0), 0) }

@@ -89,7 +89,9 @@ extension OwnershipWalk {
   /// checked to be the inode just decided on (a regular file: `O_NOFOLLOW` would have
   /// opened a swapped-in symlink itself, whose inode differs). Bits first: a kill in between leaves a
   /// file still owned by `from`, which the rerun re-owns.
-  private mutating func reownSetID(_ name: UnsafePointer<CChar>, in dirfd: Int32, _ decided: OwnershipCalls.Entry) -> OwnershipWalkError? {
+  private mutating func reownSetID(_ name: UnsafePointer<CChar>, in dirfd: Int32, _ decided: OwnershipCalls.Entry)
+    -> OwnershipWalkError?
+  {
     counts.changed += 1
     counts.setIDBitsCleared += 1
     if dryRun { return nil }

@@ -113,7 +113,8 @@ struct OwnershipWalk {
       let name = Array(names[nameOffset..<(nameOffset + nameLength + 1)])
       return name.withUnsafeBufferPointer { handle(cName($0, 0), in: parent, directories: .refuse) }
     case .failure(let error):
-      return OwnershipWalkError(call: "openat2", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
+      return OwnershipWalkError(
+        call: "openat2", path: path(nameOffset: nameOffset, nameLength: nameLength), errno: error)
     }
     let entry: OwnershipCalls.Entry
     switch OwnershipCalls.status(fd, "") {
@@ -132,10 +133,13 @@ struct OwnershipWalk {
 
   /// Makes `fd` the innermost frame, closes the ancestor that falls out of the
   /// window, and reads the directory.
-  private mutating func push(fd: Int32, _ entry: OwnershipCalls.Entry, nameOffset: Int, nameLength: Int) -> OwnershipWalkError? {
-    frames.append(Frame(
-      fd: fd, dev: entry.device, ino: entry.inode, owned: change.matches(uid: entry.uid, gid: entry.gid),
-      nameOffset: nameOffset, nameLength: nameLength, regionStart: names.count, cursor: names.count))
+  private mutating func push(fd: Int32, _ entry: OwnershipCalls.Entry, nameOffset: Int, nameLength: Int)
+    -> OwnershipWalkError?
+  {
+    frames.append(
+      Frame(
+        fd: fd, dev: entry.device, ino: entry.inode, owned: change.matches(uid: entry.uid, gid: entry.gid),
+        nameOffset: nameOffset, nameLength: nameLength, regionStart: names.count, cursor: names.count))
     let outside = frames.count - 1 - heldLimit
     if outside >= 0 && frames[outside].fd >= 0 {
       OwnershipCalls.close(frames[outside].fd)
@@ -150,7 +154,8 @@ struct OwnershipWalk {
     let depth = frames.count - 1
     let frame = frames[depth]
     if frame.owned {
-      if !dryRun, case .failure(let error) = OwnershipCalls.changeOwner(frame.fd, uid: change.toUID, gid: change.toGID) {
+      if !dryRun, case .failure(let error) = OwnershipCalls.changeOwner(frame.fd, uid: change.toUID, gid: change.toGID)
+      {
         return OwnershipWalkError(call: "fchown", path: path(depth: depth), errno: error)
       }
       counts.changed += 1
