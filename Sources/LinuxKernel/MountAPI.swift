@@ -39,9 +39,9 @@ public enum MountAPI {
     try check("move_mount", path) { rcs_move_mount(mount.rawValue, "", target.rawValue, "", flags) }
   }
 
-  /// Removes the top mount at `path`, never lazily, not following a final symlink.
-  /// Pass `DirectoryHandle.procPath + "/name"` so nothing is looked up by a name a user
-  /// could swap. The corresponding C call is `umount2(2)` with `UMOUNT_NOFOLLOW`.
+  /// Removes the top mount at `path`, never lazily, not following a final symlink
+  /// (fixtures; apply unmounts through `DirectoryHandle.unmount`). The corresponding C
+  /// call is `umount2(2)` with `UMOUNT_NOFOLLOW`.
   public static func unmount(_ path: String) throws(KernelError) {
     try check("umount2", FilePath(path)) { umount2(path, RCS_UMOUNT_NOFOLLOW) }
   }

@@ -21,7 +21,7 @@ public struct KernelMountSystem: MountSystem {
 
   public func unmount(_ path: String, beneath root: String) -> Result<Void, Errno> {
     parents.with(path, beneath: root) { (parent, name) throws(KernelError) in
-      try MountAPI.unmount(parent.procPath + "/" + name)
+      try parent.unmount(name)
     }
   }
 

@@ -8,9 +8,9 @@ import SystemPackage
 /// `runtime/9` and leave a symlink in its place between reconcile's check and its
 /// act; a path walked again at `umount2` or `rmdir` time would then reach a mount or
 /// directory outside `root`. The parent is resolved once, and the act names only the
-/// last component below it: `umount2("/proc/self/fd/N/name", UMOUNT_NOFOLLOW)` (an
-/// fd on the mount point itself would pin the mount and make every umount EBUSY),
-/// `unlinkat(N, name, AT_REMOVEDIR)`, `statx(N, name, AT_SYMLINK_NOFOLLOW)`.
+/// last component below it: `umount2(name, UMOUNT_NOFOLLOW)` from that directory (see
+/// `DirectoryHandle.unmount`), `unlinkat(N, name, AT_REMOVEDIR)`, `statx(N, name,
+/// AT_SYMLINK_NOFOLLOW)`.
 ///
 /// The last parent stays open, so the layers of one stack share one lookup. It pins
 /// only the parent's mount, and is closed before a different parent is opened: a
