@@ -36,9 +36,25 @@ public final class StateDirectory {
       throw .untrusted(path: path, reason: "is not below root \(root)")
     }
     let relative = String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+    return try verified(create: create, trustedOwner: trustedOwner) { () throws(KernelError) in
+      try DirectoryHandle.open(FilePath(root)).openDirectory(relative, create: create)
+    }
+  }
+
+  /// A subdirectory (`migrations`), under the same rules.
+  public func subdirectory(_ name: String, create: Bool) throws(StateFileError) -> StateDirectory? {
+    try Self.verified(create: create, trustedOwner: trustedOwner) { () throws(KernelError) in
+      try directory.openDirectory(name, create: create)
+    }
+  }
+
+  /// The directory `open` gives, checked; nil when it is missing and not to be made.
+  private static func verified(
+    create: Bool, trustedOwner: UInt32, _ open: () throws(KernelError) -> DirectoryHandle
+  ) throws(StateFileError) -> StateDirectory? {
     let opened: DirectoryHandle
     do {
-      opened = try DirectoryHandle.open(FilePath(root)).openDirectory(relative, create: create)
+      opened = try open()
     } catch {
       if error.errno == .noSuchFileOrDirectory && !create { return nil }
       throw StateFileError(error)
@@ -47,21 +63,6 @@ public final class StateDirectory {
     try state.verify(
       try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: state.path)
     return state
-  }
-
-  /// A subdirectory (`migrations`), under the same rules.
-  public func subdirectory(_ name: String, create: Bool) throws(StateFileError) -> StateDirectory? {
-    let opened: DirectoryHandle
-    do {
-      opened = try directory.openDirectory(name, create: create)
-    } catch {
-      if error.errno == .noSuchFileOrDirectory && !create { return nil }
-      throw StateFileError(error)
-    }
-    let child = StateDirectory(opened, trustedOwner: trustedOwner)
-    try child.verify(
-      try StateFileError.wrap { () throws(KernelError) in try opened.status() }, directory: true, shown: child.path)
-    return child
   }
 
   /// The content of a file, or nil when there is none.

@@ -126,3 +126,28 @@ public struct CommandResult {
     return object
   }
 }
+
+/// A process that keeps a mount busy the way a game server does: its working
+/// directory lies on it. Stopped with `stop()` or when the test ends.
+public final class BusyHolder {
+  public let process = Process()
+
+  /// Starts `/bin/sleep` with its working directory at `directory`.
+  public init(workingIn directory: String, seconds: Int = 60) throws {
+    process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+    process.arguments = ["\(seconds)"]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    try process.run()
+  }
+
+  public var pid: Int32 { process.processIdentifier }
+
+  /// Stops the holder and waits for it to be gone.
+  public func stop() {
+    guard process.isRunning else { return }
+    process.terminate()
+    process.waitUntilExit()
+  }
+
+  deinit { stop() }
+}

@@ -11,15 +11,8 @@ final class BusyMountTests: PrivilegedTestCase {
     let orphan = host.root + "/runtime/9/old"
     try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: true)
     try HostFixture.bind(host.root + "/overlays/4", at: orphan)
-    let holder = Process()
-    holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
-    holder.arguments = ["30"]
-    holder.currentDirectoryURL = URL(fileURLWithPath: orphan + "/left4dead2")
-    try holder.run()
-    defer {
-      holder.terminate()
-      holder.waitUntilExit()
-    }
+    let holder = try BusyHolder(workingIn: orphan + "/left4dead2")
+    defer { holder.stop() }
 
     let result = try reconcile("--format", "json")
 
@@ -29,12 +22,11 @@ final class BusyMountTests: PrivilegedTestCase {
     XCTAssertEqual(busy["status"] as? String, "failed")
     let detail = busy["detail"] as? String ?? ""
     XCTAssertTrue(
-      detail.contains("EBUSY") && detail.contains("\(holder.processIdentifier)") && detail.contains("sleep"), detail)
+      detail.contains("EBUSY") && detail.contains("\(holder.pid)") && detail.contains("sleep"), detail)
     XCTAssertEqual(host.stackDepth("runtime/9/old"), 1, "still mounted, not lazily detached")
     XCTAssertEqual(host.stackDepth("runtime/2/merged"), 1, "other instances were still handled")
 
-    holder.terminate()
-    holder.waitUntilExit()
+    holder.stop()
     XCTAssertEqual(try reconcile().status, 0)
     XCTAssertEqual(host.stackDepth("runtime/9/old"), 0)
   }

@@ -34,15 +34,8 @@ final class HostSafetyTests: PrivilegedTestCase {
     try host.seed.build()
     XCTAssertEqual(try reconcile().status, 0)
     let merged = host.root + "/runtime/1/merged"
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/bin/sleep")
-    server.arguments = ["60"]
-    server.currentDirectoryURL = URL(fileURLWithPath: merged + "/left4dead2")
-    try server.run()
-    defer {
-      server.terminate()
-      server.waitUntilExit()
-    }
+    let server = try BusyHolder(workingIn: merged + "/left4dead2")
+    defer { server.stop() }
     // The instance's layers change while its server runs.
     try host.seed.write(
       host.seed.instancesDirectory + "/1.yaml",
@@ -68,7 +61,7 @@ final class HostSafetyTests: PrivilegedTestCase {
     let remake = steps.filter { $0["target"] as? String == merged }
     XCTAssertEqual(remake.map { "\($0["action"]!) \($0["status"]!)" }, ["unmount skipped", "mount skipped"])
     let detail = remake.first?["detail"] as? String ?? ""
-    XCTAssertTrue(detail.contains("EBUSY") && detail.contains("\(server.processIdentifier)"), detail)
+    XCTAssertTrue(detail.contains("EBUSY") && detail.contains("\(server.pid)"), detail)
     XCTAssertEqual(remake.first?["when_busy"] as? String, "wait-for-restart")
     XCTAssertEqual(host.stackDepth("runtime/1/merged"), 1, "the running server's mount stays")
     XCTAssertTrue(
@@ -85,8 +78,7 @@ final class HostSafetyTests: PrivilegedTestCase {
     XCTAssertFalse(again.stdout.contains("lease"), "no build is to blame: \(again.stdout)")
 
     // The server stops; its unit's next start runs the instance's hook.
-    server.terminate()
-    server.waitUntilExit()
+    server.stop()
     let start = try reconcile("--instance", "1")
     XCTAssertEqual(start.status, 0, start.stdout + start.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: merged + "/left4dead2/addons/workshop_map.vpk"), "new layers")
