@@ -10,8 +10,11 @@ final class HostSafetyTests: PrivilegedTestCase {
   /// Invariant 2: a tmpfs on a managed directory and a filesystem on `root` are the
   /// operator's, whatever is on them.
   func testOperatorsTmpfsOnAManagedDirectoryAndAFilesystemOnRootSurviveApply() throws {
+    // The filesystem on root: a directory of the scratch host bound there (a tmpfs could
+    // not hold the seed's idmapped bind before 6.3).
     try FileManager.default.createDirectory(atPath: host.root, withIntermediateDirectories: true)
-    try HostFixture.mountTmpfs(at: host.root)
+    try FileManager.default.createDirectory(atPath: host.base + "/disk", withIntermediateDirectories: true)
+    try HostFixture.bind(host.base + "/disk", at: host.root)
     try host.seed.build()
     try HostFixture.mountTmpfs(at: host.root + "/tmp")
     try host.seed.write(host.root + "/tmp/operator-notes.txt", "keep me\n")

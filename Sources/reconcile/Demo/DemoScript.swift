@@ -18,14 +18,15 @@ struct DemoScript {
       return false
     }
     let base = try makeTemporaryDirectory()
-    defer { cleanUp(base) }
-    try HostFixture.mountTmpfs(at: base)
+    let onTmpfs = try mountScratch(at: base)
+    defer { cleanUp(base, onTmpfs: onTmpfs) }
     let host = SeedHost(base: base)
     try host.build()
     let lease = try host.breakIt()
 
     heading("reconcile demo: a left4me host after months of imperative mount helpers")
-    say("Root \(host.root), on a tmpfs in a private mount namespace.\n")
+    say(
+      "Root \(host.root), on \(onTmpfs ? "a tmpfs" : "a directory bound onto itself") in a private mount namespace.\n")
     chapter(1, "The broken state")
     say(
       """
@@ -90,10 +91,33 @@ struct DemoScript {
     try Files.makeTemporaryDirectory("/tmp/reconcile-demo.XXXXXX").string
   }
 
-  private func cleanUp(_ base: String) {
-    // The namespace dies with the process; only the empty directory is left to remove.
+  /// A tmpfs at `base` where tmpfs can carry what the seed host needs (`user.*`
+  /// xattrs from 6.6, idmapped binds from 6.3); on older kernels `base` itself, bound
+  /// onto itself so that everything below it still goes with one detach. Returns
+  /// whether it is a tmpfs.
+  private func mountScratch(at base: String) throws -> Bool {
+    try HostFixture.mountTmpfs(at: base)
+    do {
+      try HostFixture.setXattr(base, name: "user.reconcile-demo", value: "1")
+      try HostFixture.removeXattr(base, name: "user.reconcile-demo")
+      return true
+    } catch {
+      try HostFixture.unmount(base)
+      try HostFixture.bind(base, at: base)
+      return false
+    }
+  }
+
+  private func cleanUp(_ base: String, onTmpfs: Bool) {
+    // The namespace dies with the process; detaching the base takes every mount below
+    // it along, and what is left is the temporary directory (with files, when it was
+    // not a tmpfs).
     try? HostFixture.unmount(base, detach: true)
-    try? Files.removeDirectory(FilePath(base))
+    if onTmpfs {
+      try? Files.removeDirectory(FilePath(base))
+    } else {
+      try? FileManager.default.removeItem(atPath: base)
+    }
   }
 
   private func heading(_ text: String) { say(text + "\n" + String(repeating: "=", count: text.count)) }
