@@ -16,6 +16,17 @@ public final class DirectoryStream {
     directory = opened
   }
 
+  /// Reads the directory `fd` is open on, taking the descriptor over. The
+  /// corresponding C call is `fdopendir(3)`.
+  public init(taking fd: FileDescriptor, path: FilePath) throws(KernelError) {
+    guard let opened = fdopendir(fd.rawValue) else {
+      let error = KernelError("fdopendir", .current, path: path)
+      try? fd.close()
+      throw error
+    }
+    directory = opened
+  }
+
   deinit { closedir(directory) }
 
   /// The next entry's name, `.` and `..` included, or nil at the end. The
@@ -35,7 +46,16 @@ extension Files {
   /// and `..`, in the order the kernel gives them. The corresponding C calls are
   /// `opendir(3)` and `readdir(3)`.
   public static func names(in path: FilePath) throws(KernelError) -> [String] {
-    let stream = try DirectoryStream(path)
+    names(in: try DirectoryStream(path))
+  }
+
+  /// The names in the directory `fd` is open on, without `.` and `..`, unsorted.
+  /// The descriptor is consumed.
+  public static func names(in fd: FileDescriptor, path: FilePath) throws(KernelError) -> [String] {
+    names(in: try DirectoryStream(taking: fd, path: path))
+  }
+
+  private static func names(in stream: DirectoryStream) -> [String] {
     var names: [String] = []
     while let name = stream.next() {
       if name != "." && name != ".." { names.append(name) }

@@ -48,28 +48,6 @@ public enum Files {
     }
   }
 
-  /// The names in the directory `fd` is open on, without `.` and `..`, unsorted.
-  /// The descriptor is consumed. The corresponding C calls are `fdopendir(3)` and
-  /// `readdir(3)`.
-  public static func names(in fd: FileDescriptor, path: FilePath) throws(KernelError) -> [String] {
-    guard let directory = fdopendir(fd.rawValue) else {
-      let error = KernelError("fdopendir", .current, path: path)
-      try? fd.close()
-      throw error
-    }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-        pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: pointer.pointee)) {
-          String(cString: $0)
-        }
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names
-  }
-
   /// The working directory. The corresponding C call is `getcwd(3)`.
   public static func currentDirectory() throws(KernelError) -> FilePath {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

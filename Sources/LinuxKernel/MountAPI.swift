@@ -141,9 +141,6 @@ extension FileDescriptor {
   /// The kernel's name for what this descriptor is open on (`readlink` of
   /// `/proc/self/fd/N`), as mountinfo would show it.
   public var kernelPath: String? {
-    var buffer = [CChar](repeating: 0, count: 4097)
-    let count = readlink("/proc/self/fd/\(rawValue)", &buffer, 4096)
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    (try? Files.linkTarget(of: FilePath("/proc/self/fd/\(rawValue)")))?.string
   }
 }

@@ -27,9 +27,6 @@ public enum Namespaces {
   /// The mount namespace this process is in, as `readlink /proc/self/ns/mnt` says
   /// (`mnt:[4026531841]`), or nil when it cannot be read.
   public static var currentMountNamespace: String? {
-    var buffer = [CChar](repeating: 0, count: 64)
-    let count = readlink("/proc/self/ns/mnt", &buffer, buffer.count - 1)
-    guard count > 0 else { return nil }
-    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    (try? Files.linkTarget(of: "/proc/self/ns/mnt"))?.string
   }
 }

@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// Tells whether a lease's lock file is held by a live process, the way the holder
@@ -74,6 +75,6 @@ public struct LeaseProbe: Sendable {
       return try Files.openForReading(FilePath(lockPath))
     }
     return try DirectoryHandle.open(FilePath(root))
-      .openFile(String(lockPath.dropFirst(root.count + 1)), .readOnly)
+      .openFile(PathRules.relative(lockPath, below: root), .readOnly)
   }
 }

@@ -35,7 +35,7 @@ public final class StateDirectory {
     guard path == root || PathRules.isStrictlyBeneath(path, root) else {
       throw .untrusted(path: path, reason: "is not below root \(root)")
     }
-    let relative = String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+    let relative = PathRules.relative(path, below: root)
     return try verified(create: create, trustedOwner: trustedOwner) { () throws(KernelError) in
       try DirectoryHandle.open(FilePath(root)).openDirectory(relative, create: create)
     }

@@ -67,6 +67,14 @@ public enum PathRules {
     path != ancestor && isWithin(path, ancestor)
   }
 
+  /// `path` below `ancestor` as a relative path (empty for `ancestor` itself), for
+  /// opening it beneath a descriptor on `ancestor`. Both must be resolved paths and
+  /// `path` within `ancestor`.
+  public static func relative(_ path: String, below ancestor: String) -> String {
+    let rest = ancestor == "/" ? Substring(path) : path.dropFirst(ancestor.count)
+    return String(rest.drop { $0 == "/" })
+  }
+
   /// Whether `path` is `ancestor` or lies below it, comparing whole components. Both
   /// must be resolved paths.
   public static func isWithin(_ path: String, _ ancestor: String) -> Bool {

@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// `MountSystem` on the running kernel, through the new mount API where it exists.
@@ -121,16 +122,10 @@ func attach(_ mount: FileDescriptor, to target: FileDescriptor, path: String) ->
 func openDirectory(_ path: String, beneath root: String?) -> Result<DirectoryHandle, ReconcilerError> {
   do throws(KernelError) {
     guard let root, path != root else { return .success(try DirectoryHandle.open(FilePath(path))) }
-    return .success(try DirectoryHandle.open(FilePath(root)).openDirectory(relative(path, below: root)))
+    return .success(try DirectoryHandle.open(FilePath(root)).openDirectory(PathRules.relative(path, below: root)))
   } catch {
     return .failure(ReconcilerError.kernel(error.located(path)))
   }
-}
-
-/// `path` below `root` as a relative path (both absolute and lexically normal).
-func relative(_ path: String, below root: String) -> String {
-  let rest = root == "/" ? Substring(path) : path.dropFirst(root.count)
-  return String(rest.drop { $0 == "/" })
 }
 
 /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
@@ -140,7 +135,7 @@ func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, Reconci
   do throws(KernelError) {
     var parent = try DirectoryHandle.open(FilePath(root))
     var created = false
-    let components = relative(path, below: root).split(separator: "/").map(String.init)
+    let components = PathRules.relative(path, below: root).split(separator: "/").map(String.init)
     for (index, component) in components.enumerated() {
       let made = try parent.makeDirectory(component, existingIsFine: true)
       created = made && index == components.count - 1

@@ -31,7 +31,7 @@ public enum LeaseLock {
     guard config.leases.contains(where: { Glob.matches(pattern: $0.lockPath(for: $0.pattern), path: path) }) else {
       throw .notALeaseLock(path: path, reason: "no lease rule of \(config.file) names it as a lock file")
     }
-    let relative = String(path.dropFirst(config.root == "/" ? 1 : config.root.count + 1))
+    let relative = PathRules.relative(path, below: config.root)
     let fd: FileDescriptor
     do {
       fd = try DirectoryHandle.open(FilePath(config.root)).openFile(relative, .readWrite, options: [.create])

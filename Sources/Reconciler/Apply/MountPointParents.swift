@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// Reaches a mount point through its parent directory, opened beneath `root` with
@@ -31,7 +32,7 @@ final class MountPointParents {
       if let cached, cached.root == root, cached.parent == parent { return .success(try body(cached.directory, name)) }
       // Closed before the next is opened, so nothing of ours pins its mount.
       cached = nil
-      let opened = try DirectoryHandle.open(FilePath(root)).openDirectory(relative(parent, below: root))
+      let opened = try DirectoryHandle.open(FilePath(root)).openDirectory(PathRules.relative(parent, below: root))
       cached = (root, parent, opened)
       return .success(try body(opened, name))
     } catch {

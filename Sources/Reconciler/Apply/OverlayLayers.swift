@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// The directories of one overlay, each opened beneath its root with
@@ -26,7 +27,7 @@ struct OverlayLayers {
   > {
     var layers = OverlayLayers()
     func layer(_ path: String, beneath base: String) throws(KernelError) -> FileDescriptor {
-      let directory = try DirectoryHandle.open(FilePath(base)).openDirectory(relative(path, below: base))
+      let directory = try DirectoryHandle.open(FilePath(base)).openDirectory(PathRules.relative(path, below: base))
       layers.handles.append(directory)
       return readable ? try directory.reopenForReading() : directory.descriptor
     }
@@ -39,7 +40,7 @@ struct OverlayLayers {
       if let work = overlay.workdir { layers.work = try layer(work, beneath: root) }
       if let upper = overlay.upperdir, let work = overlay.workdir {
         let parent = commonParent(upper, work)
-        let directory = try DirectoryHandle.open(FilePath(root)).openDirectory(relative(parent, below: root))
+        let directory = try DirectoryHandle.open(FilePath(root)).openDirectory(PathRules.relative(parent, below: root))
         layers.handles.append(directory)
         layers.upperWorkParent = (parent, directory.descriptor)
       }
