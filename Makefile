@@ -20,10 +20,21 @@ all: build
 deps:
 	@scripts/ensure-deps.sh
 
-# The Swift runtime and Foundation are linked in: the binary needs only glibc,
-# libstdc++ (which apt itself needs, so every Debian has it), libmount and libyaml.
-build: deps
-	$(SWIFT) build -c release --product reconcile --static-swift-stdlib
+# The Swift runtime, FoundationEssentials and libstdc++ are linked in: the binary needs
+# only glibc (2.36 or later, for its packed relocations), libmount and libyaml. Linked for
+# start-up speed (docs/decisions.md, "Start-up"): lld with DT_RELR, no $ORIGIN rpath, and
+# libstdc++ from its archive (a directory that holds only the .a comes first in the search).
+STATIC_LIBS = .build/static-libs
+RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath -Xswiftc -use-ld=lld \
+  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$(CURDIR)/$(STATIC_LIBS)
+
+$(STATIC_LIBS)/libstdc++.a:
+	@archive=$$($(CXX) -print-file-name=libstdc++.a) && [ -f "$$archive" ] \
+	  || { echo "reconcile: libstdc++.a not found (install g++)" >&2; exit 1; }; \
+	  mkdir -p $(STATIC_LIBS) && ln -sf "$$archive" $@
+
+build: deps $(STATIC_LIBS)/libstdc++.a
+	$(SWIFT) build $(RELEASE_FLAGS) --product reconcile
 
 # The manual comes from the argument parser. Its plugin relinks the release binary
 # dynamically, so it runs before the static build, never after.
@@ -100,7 +111,7 @@ demo: build
 	$(RELEASE_BIN) demo
 
 bench: build
-	$(SWIFT) build -c release --product ownership-walk-tool --static-swift-stdlib
+	$(SWIFT) build $(RELEASE_FLAGS) --product ownership-walk-tool
 	bench/run.sh
 
 clean:

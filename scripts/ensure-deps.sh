@@ -10,6 +10,8 @@ command -v unshare >/dev/null || missing+=(util-linux)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 command -v findmnt >/dev/null || missing+=(mount)
+# The release link takes libstdc++ from its static archive (Makefile, build).
+command -v g++ >/dev/null || missing+=(g++)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "reconcile: missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2

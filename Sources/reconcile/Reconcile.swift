@@ -23,6 +23,7 @@ struct Reconcile: ParsableCommand {
   }
 
   static let configuration = CommandConfiguration(
+    commandName: "reconcile",
     abstract: "Keep a host's mounts in the state its manifests declare.",
     usage: """
       reconcile [apply] [--dry-run] [--config FILE] [--instance NAME]... [--format text|json]

@@ -7,6 +7,7 @@ extension Reconcile {
   /// The default action: observe, plan, apply, verify.
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "apply",
       abstract: "Observe, plan and apply; then verify with a fresh observation (the default).",
       version: Reconcile.version)
 

@@ -6,6 +6,7 @@ extension Reconcile {
   /// `reconcile demo`: the seeds' broken host, fixed in front of you.
   struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "demo",
       abstract: "Show reconcile repairing a throwaway left4me host (needs root).",
       discussion: """
         Builds a left4me tree on a tmpfs in a private mount namespace, recreates the broken \

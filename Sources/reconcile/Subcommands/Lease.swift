@@ -8,6 +8,7 @@ extension Reconcile {
   /// `reconcile lease --hold PATH -- COMMAND...`: a hook's build lease, taken safely.
   struct Lease: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "lease",
       abstract: "Hold a build's lease lock while a command runs.",
       usage: "reconcile lease --hold PATH [--config FILE] -- COMMAND [ARGS...]",
       discussion: """
