@@ -10,6 +10,17 @@ command -v unshare >/dev/null || missing+=(util-linux)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 command -v findmnt >/dev/null || missing+=(mount)
+# The Debian package (make deb) and its checks: debhelper builds it, lintian checks it.
+command -v dh >/dev/null || missing+=(debhelper)
+command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+command -v lintian >/dev/null || missing+=(lintian)
+# The manifests' JSON Schemas are checked with a real validator (draft 2020-12): Debian's
+# python3-jsonschema, under Debian's python (not one a user put first on PATH).
+/usr/bin/python3 -c 'import jsonschema, yaml; jsonschema.Draft202012Validator' 2>/dev/null || missing+=(python3-jsonschema python3-yaml)
+# The metrics file is read by the real reader and checked by promtool.
+[[ -x /usr/bin/prometheus-node-exporter ]] || missing+=(prometheus-node-exporter)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "reconcile: missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
