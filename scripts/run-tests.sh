@@ -41,6 +41,8 @@ if [[ $(id -u) -eq 0 ]]; then
   echo "make install DESTDIR=$dest"
   make --no-print-directory install DESTDIR="$dest" PREFIX=/usr/local >"$dest.log" 2>&1 || { tail -20 "$dest.log"; exit 1; }
   scripts/check-install.sh "$dest" || exit 1
+  # The metrics file, read by Debian's node_exporter and checked by promtool.
+  tests/metrics/node-exporter.sh .build/debug/reconcile || exit 1
   scripts/verify-units.sh "$dest" || exit 1
   if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap systemd-container >/dev/null 2>&1 \
