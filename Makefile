@@ -36,10 +36,13 @@ $(MANUAL): Sources/reconcile/*.swift Sources/reconcile/*/*.swift | deps
 # make install DESTDIR=/path/to/root PREFIX=/usr/local
 install: $(MANUAL) build
 	install -D -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(BINDIR)/reconcile
-	install -D -m 0644 $(MANUAL) $(DESTDIR)$(MANDIR)/man8/reconcile.8
+	# mdoc wants .Pp, not the empty line the generator leaves between paragraphs.
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed 's/^$$/.Pp/' $(MANUAL) > $(DESTDIR)$(MANDIR)/man8/reconcile.8
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
 	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	$(RELEASE_BIN) --generate-completion-script bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile
+	# A completion is sourced, not run: no #! line.
+	$(RELEASE_BIN) --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile
 	$(RELEASE_BIN) --generate-completion-script zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_reconcile
 	$(RELEASE_BIN) --generate-completion-script fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/reconcile.fish
 	install -d $(DESTDIR)$(UNITDIR)

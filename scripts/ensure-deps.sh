@@ -30,5 +30,12 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # prometheus is here for promtool and node_exporter for one test, which starts its
+  # own on 127.0.0.1: the daemons their packages enable and start must not run here.
+  for unit in prometheus prometheus-node-exporter; do
+    [[ " ${missing[*]} " == *" $unit "* ]] || continue
+    systemctl disable "$unit.service" >/dev/null 2>&1 || true
+    if [[ -d /run/systemd/system ]]; then systemctl stop "$unit.service" >/dev/null 2>&1 || true; fi
+  done
 fi
 command -v swift >/dev/null || { echo "reconcile: the Swift toolchain (swift) is not on PATH" >&2; exit 1; }
