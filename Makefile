@@ -11,9 +11,12 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= $(SYSCONFDIR)/systemd/system
 RELEASE_BIN = .build/release/reconcile
 MANUAL = .build/plugins/GenerateManual/outputs/reconcile/reconcile.8
+# Every unit in deploy/systemd (NAME.in is substituted into NAME): install, uninstall
+# and the Debian package take them from here.
+UNITS = $(sort $(patsubst %.in,%,$(notdir $(wildcard deploy/systemd/*))))
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
-.PHONY: all deps build test demo bench clean install uninstall e2e kernel-test format format-check
+.PHONY: all deps build test demo bench clean install uninstall e2e kernel-test format format-check deb
 
 all: build
 
@@ -44,15 +47,20 @@ $(MANUAL): Sources/reconcile/*.swift Sources/reconcile/*/*.swift | deps
 # make install DESTDIR=/path/to/root PREFIX=/usr/local
 install: $(MANUAL) build
 	install -D -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(BINDIR)/reconcile
-	install -D -m 0644 $(MANUAL) $(DESTDIR)$(MANDIR)/man8/reconcile.8
+	# mdoc wants .Pp, not the empty line the generator leaves between paragraphs.
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed 's/^$$/.Pp/' $(MANUAL) > $(DESTDIR)$(MANDIR)/man8/reconcile.8
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
 	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	$(RELEASE_BIN) --generate-completion-script bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile
+	# A completion is sourced, not run: no #! line.
+	$(RELEASE_BIN) --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile
 	$(RELEASE_BIN) --generate-completion-script zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_reconcile
 	$(RELEASE_BIN) --generate-completion-script fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/reconcile.fish
 	install -d $(DESTDIR)$(UNITDIR)
-	$(SUBST) deploy/systemd/reconcile.service.in > $(DESTDIR)$(UNITDIR)/reconcile.service
-	install -m 0644 deploy/systemd/reconcile.timer $(DESTDIR)$(UNITDIR)/reconcile.timer
+	for unit in $(UNITS); do \
+	  if [ -e deploy/systemd/$$unit.in ]; then $(SUBST) deploy/systemd/$$unit.in > $(DESTDIR)$(UNITDIR)/$$unit; \
+	  else install -m 0644 deploy/systemd/$$unit $(DESTDIR)$(UNITDIR)/$$unit; fi; \
+	done
 	$(SUBST) deploy/left4me/left4me-server@.service.in > $(DESTDIR)$(UNITDIR)/left4me-server@.service
 	install -d $(DESTDIR)$(LIBEXECDIR)/left4me
 	$(SUBST) deploy/left4me/left4me-overlay.in > $(DESTDIR)$(LIBEXECDIR)/left4me/left4me-overlay
@@ -62,6 +70,8 @@ install: $(MANUAL) build
 	$(SUBST) deploy/left4me/sudoers.in > $(DESTDIR)$(DATADIR)/reconcile/examples/sudoers.left4me
 	install -m 0644 manifests/site.yaml $(DESTDIR)$(DATADIR)/reconcile/examples/site.yaml
 	install -m 0644 manifests/instances.d/*.yaml $(DESTDIR)$(DATADIR)/reconcile/examples/instances.d/
+	install -d $(DESTDIR)$(DATADIR)/reconcile/schema
+	install -m 0644 schema/*.schema.json $(DESTDIR)$(DATADIR)/reconcile/schema/
 	# The config is the operator's: installed once, never overwritten.
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/reconcile/instances.d
 	[ -e $(DESTDIR)$(SYSCONFDIR)/reconcile/site.yaml ] || \
@@ -72,13 +82,21 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/reconcile $(DESTDIR)$(MANDIR)/man8/reconcile.8
 	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile \
 	  $(DESTDIR)$(DATADIR)/zsh/site-functions/_reconcile $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/reconcile.fish
-	rm -f $(DESTDIR)$(UNITDIR)/reconcile.service $(DESTDIR)$(UNITDIR)/reconcile.timer \
-	  $(DESTDIR)$(UNITDIR)/left4me-server@.service
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(UNITDIR)/left4me-server@.service
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/left4me $(DESTDIR)$(DATADIR)/reconcile
 	if cmp -s manifests/site.yaml $(DESTDIR)$(SYSCONFDIR)/reconcile/site.yaml; then \
 	  rm -f $(DESTDIR)$(SYSCONFDIR)/reconcile/site.yaml; \
 	  rmdir $(DESTDIR)$(SYSCONFDIR)/reconcile/instances.d $(DESTDIR)$(SYSCONFDIR)/reconcile 2>/dev/null || true; \
 	fi
+
+# The Debian package, built by debhelper from the install step above (PREFIX=/usr,
+# the units in /usr/lib/systemd/system); as root, in a fresh clone too.
+DEB_OUT = .build-deb
+deb: deps
+	rm -rf $(DEB_OUT) debian/reconcile debian/.debhelper debian/files debian/*.substvars \
+	  debian/debhelper-build-stamp debian/*.debhelper debian/*.debhelper.log
+	debian/rules binary
+	@echo "make deb: $$(ls $(CURDIR)/$(DEB_OUT)/*.deb)"
 
 # Unit tests, then every privileged integration test inside a private mount
 # namespace. As non-root the privileged ones are skipped and counted; under
@@ -102,10 +120,10 @@ format-check:
 kernel-test: deps
 	scripts/kernel-test.sh $(KERNELS)
 
-# The end-to-end test alone: install into a scratch root, boot it with systemd-nspawn.
-e2e: deps
-	rm -rf .build-e2e-dest && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build-e2e-dest
-	scripts/verify-units.sh .build-e2e-dest && tests/e2e/run.sh .build-e2e-dest
+# The end-to-end test alone: the package installed with dpkg in bookworm and trixie
+# roots booted with systemd-nspawn (SUITES=trixie for one of them).
+e2e: deb
+	tests/e2e/run.sh $(DEB_OUT)/reconcile_*_amd64.deb $(SUITES)
 
 demo: build
 	$(RELEASE_BIN) demo

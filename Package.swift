@@ -58,7 +58,10 @@ let package = Package(
       dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost", "LinuxKernel"]),
     .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel"]),
     .testTarget(
-      name: "StateModelTests", dependencies: ["StateModel", "_ReconcileTestSupport"]),
+      name: "StateModelTests", dependencies: ["StateModel", "_ReconcileTestSupport"],
+      // The schema fixtures are read from the source tree (PackageFiles), as the
+      // validator they are handed to reads them.
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ProbesTests", dependencies: ["Probes", "_ReconcileTestSupport"],
       resources: [.copy("Fixtures")]),

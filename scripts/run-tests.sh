@@ -37,17 +37,25 @@ fi
 if [[ $(id -u) -eq 0 ]]; then
   dest=$(mktemp -d /tmp/reconcile-install.XXXXXX)
   chmod 0755 "$dest"
-  trap 'rm -f "$log"; rm -rf "$dest"' EXIT
+  trap 'rm -f "$log" "$dest.log" "$dest.deb.log"; rm -rf "$dest"' EXIT
   echo "make install DESTDIR=$dest"
   make --no-print-directory install DESTDIR="$dest" PREFIX=/usr/local >"$dest.log" 2>&1 || { tail -20 "$dest.log"; exit 1; }
   scripts/check-install.sh "$dest" || exit 1
+  # The metrics file, read by Debian's node_exporter and checked by promtool.
+  tests/metrics/node-exporter.sh .build/debug/reconcile || exit 1
   scripts/verify-units.sh "$dest" || exit 1
   if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap systemd-container >/dev/null 2>&1 \
       || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap systemd-container >/dev/null 2>&1; }
   fi
+  # The Debian package: lintian must find no error and no warning; the e2e installs it.
+  make --no-print-directory deb > "$dest.deb.log" 2>&1 || { tail -20 "$dest.deb.log"; exit 1; }
+  deb=$(ls .build-deb/reconcile_*_amd64.deb)
+  echo "make deb: $deb ($(du -k "$deb" | cut -f1) KiB)"
+  lint=$(lintian --fail-on error,warning "$deb" 2>&1) || { echo "$lint"; echo "lintian: FAILED on $deb"; exit 1; }
+  echo "lintian: no error, no warning"
   if command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null && command -v script >/dev/null; then
-    tests/e2e/run.sh "$dest" || exit 1
+    tests/e2e/run.sh "$deb" || exit 1
   else
     echo "*** e2e SKIPPED: debootstrap and systemd-nspawn (systemd-container) could not be installed ***"
     if [[ "${CI:-}" == "true" ]]; then

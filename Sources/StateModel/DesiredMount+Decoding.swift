@@ -2,7 +2,8 @@ import SystemPackage
 
 extension DesiredMount {
   /// The mount types a manifest may name.
-  private enum MountType: String, CaseIterable {
+  /// The manifest schema (ManifestSchema) takes each type's keys from here too.
+  enum MountType: String, CaseIterable {
     case overlay
     case bind
 

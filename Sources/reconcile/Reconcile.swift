@@ -45,7 +45,7 @@ struct Reconcile: ParsableCommand {
       lease).
       """,
     version: Reconcile.version,
-    subcommands: [Apply.self, Migrate.self, Validate.self, Lease.self, Demo.self],
+    subcommands: [Apply.self, Migrate.self, Validate.self, Lease.self, Demo.self, Schema.self],
     defaultSubcommand: Apply.self)
 
 }

@@ -33,7 +33,7 @@ private let lines = Fixtures.lines
             groups: IDMapping(
               onDisk: .name("left4me"), seenThroughMount: .name("l4d2-sandbox"), count: 1)))),
     ])
-  #expect(manifest.mounts.map(\.location.line) == [10, 19])
+  #expect(manifest.mounts.map(\.location.line) == [11, 20])
   #expect(decoding.declaredTargets == ["\(base)/runtime/2/merged", "\(base)/runtime/2/build"])
   #expect(decoding.isParseable && decoding.targetsAreComplete && !decoding.hidesOrphans)
 }

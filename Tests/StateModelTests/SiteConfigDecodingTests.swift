@@ -24,7 +24,7 @@ private let minimal = "root: /srv/l4m\ninstances: instances.d\n"
             id: "overlays-owned-by-left4me", path: "\(root)/overlays",
             fromUser: .name("l4d2-sandbox"), fromGroup: nil, toUser: .name("left4me"),
             toGroup: .name("left4me"),
-            location: SourceLocation(file: file, line: 56, column: 5))
+            location: SourceLocation(file: file, line: 57, column: 5))
         ]))
   #expect(config?.lockFile == "\(root)/.reconcile/lock")
   #expect(

@@ -67,13 +67,21 @@ public enum ReconcileRun {
     let report = applier(for: observed, migrationProgress: options.migrationProgress).apply(plan, progress: progress)
     var pending: [Step] = []
     var verification: [Problem] = []
+    var gauges: HostGauges?
     do {
       let (after, _) = try observe(desired, options)
       pending = Planner.plan(desired: desired, observed: after, scope: options.scope).steps
+      let everything =
+        options.scope == .all ? pending : Planner.plan(desired: desired, observed: after, scope: .all).steps
+      gauges = HostGauges(
+        desired: desired, before: observed.mounts, after: after.mounts, pending: everything,
+        refused: plan.refusedInstances)
     } catch {
       verification.append(Problem(message: "verifying observation failed: \(error)"))
     }
-    return verdict(plan: plan, applied: report, pending: pending, verificationProblems: verification)
+    var result = verdict(plan: plan, applied: report, pending: pending, verificationProblems: verification)
+    result.hostGauges = gauges
+    return result
   }
 
   /// The report of an applying run, from the plan, how its steps went and what the

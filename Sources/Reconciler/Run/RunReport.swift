@@ -12,6 +12,8 @@ public struct RunReport: Hashable, Sendable {
   public var refusedInstances: [String] = []
   /// Steps the verifying observation still found necessary after apply.
   public var pendingAfterApply: [Step]
+  /// What the run's observations saw of the managed tree (applying runs only).
+  public var hostGauges: HostGauges?
   public var exitStatus: ExitStatus
 
   public init(

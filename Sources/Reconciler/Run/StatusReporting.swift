@@ -32,7 +32,9 @@ enum StatusReporting {
       let file = FilePath(metrics)
       do {
         try DirectoryHandle.open(file.removingLastComponent())
-          .writeAtomically(file.lastComponent?.string ?? metrics, Array(status.prometheusText.utf8))
+          .writeAtomically(
+            file.lastComponent?.string ?? metrics,
+            Array((status.prometheusText + (report.hostGauges?.prometheusText ?? "")).utf8))
       } catch {
         problems.append(Problem(message: "metrics file: \(error)"))
       }

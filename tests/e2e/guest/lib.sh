@@ -1,6 +1,10 @@
 # Sourced by the guest scripts. What they find goes to /e2e/, and PASS or FAIL lines
 # to /e2e/result, which the host reads after the guest powers off.
 R=/var/lib/left4me
+# Where the package (make deb, installed with dpkg) puts reconcile and the left4me hooks.
+reconcile=/usr/sbin/reconcile
+hooks=/usr/libexec/left4me
+examples=/usr/share/reconcile/examples
 out=/e2e
 fail() { echo "FAIL $*" >> $out/result; }
 pass() { echo "PASS $*" >> $out/result; }

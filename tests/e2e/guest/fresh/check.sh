@@ -7,7 +7,7 @@
 # 1. The timer alone converges the host: no reconcile is run here but dry runs.
 converged=no
 for i in $(seq 1 90); do
-  if /usr/local/sbin/reconcile --dry-run > $out/dry-run.txt 2>&1; then converged=yes; break; fi
+  if "$reconcile" --dry-run > $out/dry-run.txt 2>&1; then converged=yes; break; fi
   sleep 2
 done
 [ $converged = yes ] && pass "timer converged the host within $((i * 2)) s" || fail "not converged after 180 s: $(cat $out/dry-run.txt)"
@@ -39,7 +39,7 @@ journalctl -u left4me-server@2 --no-pager -o short-monotonic > $out/server-journ
 
 # 3. A script build through left4me-script-sandbox: it holds its lease, reconcile makes
 # the idmapped staging bind, the build runs as l4d2-sandbox, files land as left4me.
-sandbox=/usr/local/libexec/left4me/left4me-script-sandbox
+sandbox=$hooks/left4me-script-sandbox
 if $sandbox 12 /bin/sh -c 'id -u > /overlay/built-by-uid && echo x > /overlay/built-by-sandbox' > $out/sandbox.txt 2>&1; then
   [ "$(cat $R/overlays/12/built-by-uid)" = 981 ] && pass "sandbox build ran as l4d2-sandbox (981)" || fail "build ran as $(cat $R/overlays/12/built-by-uid)"
   [ "$(stat -c %U:%G $R/overlays/12/built-by-sandbox)" = left4me:left4me ] && pass "its files landed on disk as left4me" || fail "built file owned by $(stat -c %U:%G $R/overlays/12/built-by-sandbox)"
@@ -57,8 +57,22 @@ for i in $(seq 1 50); do [ "$(depth $R/tmp/sandbox-idmap-12)" = 1 ] && break; sl
 kill -KILL -- "-$!"
 systemctl kill --signal=KILL 'run-*.service' >/dev/null 2>&1 || true
 sleep 1
-/usr/local/sbin/reconcile > $out/after-kill.txt 2>&1
+"$reconcile" > $out/after-kill.txt 2>&1
 [ "$(depth $R/tmp/sandbox-idmap-12)" = 0 ] && pass "killed build: the next run removed its staging bind" || fail "killed build: staging bind still there: $(cat $out/after-kill.txt)"
 grep -qi ebusy $out/server-journal.txt $out/reconcile-journal.txt && fail "EBUSY in the journal" || pass "no EBUSY in the journal"
-/usr/local/sbin/reconcile --dry-run > $out/final-dry-run.txt 2>&1 && pass "final dry run plans nothing" || fail "final dry run: $(cat $out/final-dry-run.txt)"
+"$reconcile" --dry-run > $out/final-dry-run.txt 2>&1 && pass "final dry run plans nothing" || fail "final dry run: $(cat $out/final-dry-run.txt)"
+
+# 4. The package comes off the Debian way: removal stops and disables its units, purge
+# takes its conffile. The host checks that no file of it is left in the root.
+dpkg-query -L reconcile > $out/package-files.txt
+check "reconcile.timer active before the removal" systemctl -q is-active reconcile.timer
+if dpkg --purge reconcile > $out/purge.txt 2>&1; then
+  pass "dpkg --purge reconcile"
+  check "the removal stopped reconcile.timer" sh -c '! systemctl -q is-active reconcile.timer'
+  check "the purge disabled it: no reconcile unit link in /etc/systemd" \
+    [ -z "$(find /etc/systemd -name 'reconcile*')" ]
+  check "the purge removed the conffile /etc/reconcile/site.yaml" [ ! -e /etc/reconcile/site.yaml ]
+else
+  fail "dpkg --purge reconcile: $(cat $out/purge.txt)"
+fi
 echo done >> $out/result

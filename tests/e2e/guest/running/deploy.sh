@@ -9,9 +9,8 @@
 . /usr/local/libexec/e2e/lib.sh
 : > "$out/result"
 : > "$out/timeline"
-helper=/usr/local/libexec/left4me/left4me-overlay
-sandbox=/usr/local/libexec/left4me/left4me-script-sandbox
-reconcile=/usr/local/sbin/reconcile
+helper=$hooks/left4me-overlay
+sandbox=$hooks/left4me-script-sandbox
 bind2="$R/runtime/2/idmap/overlays_9"
 bind3="$R/runtime/3/idmap/overlays_9"
 prop() { systemctl show -p "$1" --value "$2"; }
@@ -63,10 +62,20 @@ mark "old host: server 2 runs on the old helper's overlay (pid $pid, $(depth "$b
 
 # 1. The deploy, as the README gives it.
 mark "deploy: install, write manifests, migrate, enable the timer"
-tar -C / -xf /e2e/install.tar --no-overwrite-dir
+# The package, its timer held back the Debian way (policy-rc.d refuses every start
+# during the install): the manifests and the migration come before the timer.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 0755 /usr/sbin/policy-rc.d
+dpkg -i /e2e/reconcile.deb > "$out/dpkg.txt" 2>&1 && pass "dpkg -i reconcile.deb under the running server" \
+  || fail "dpkg -i: $(cat "$out/dpkg.txt")"
+rm -f /usr/sbin/policy-rc.d
+check "the package enabled reconcile.timer and did not start it" \
+  [ "$(systemctl is-enabled reconcile.timer):$(systemctl is-active reconcile.timer)" = enabled:inactive ]
+# The old helper's unit in /etc would shadow the package's in /usr/lib/systemd/system.
+rm -f /etc/systemd/system/left4me-server@.service
 systemctl daemon-reload
-visudo -cf /usr/local/share/reconcile/examples/sudoers.left4me > "$out/visudo.txt" 2>&1 \
-  && install -m 0440 /usr/local/share/reconcile/examples/sudoers.left4me /etc/sudoers.d/left4me-reconcile \
+visudo -cf "$examples/sudoers.left4me" > "$out/visudo.txt" 2>&1 \
+  && install -m 0440 "$examples/sudoers.left4me" /etc/sudoers.d/left4me-reconcile \
   || fail "the sudoers snippet: $(cat "$out/visudo.txt")"
 before=$(grep " $R/" /proc/self/mountinfo)
 "$helper" write-manifests > "$out/write-manifests.txt" 2>&1 && pass "write-manifests exits 0" \
