@@ -6,6 +6,7 @@ extension Reconcile {
   /// decoder's key tables. Hidden: `schema/` holds the output, and a test keeps the two equal.
   struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "schema",
       abstract: "Print the JSON Schema (draft 2020-12) of the site config or an instance manifest.",
       version: Reconcile.version, shouldDisplay: false)
 
