@@ -41,6 +41,7 @@ install: $(MANUAL) build
 	$(RELEASE_BIN) --generate-completion-script fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/reconcile.fish
 	install -d $(DESTDIR)$(UNITDIR)
 	$(SUBST) deploy/systemd/reconcile.service.in > $(DESTDIR)$(UNITDIR)/reconcile.service
+	$(SUBST) deploy/systemd/reconcile-watch.service.in > $(DESTDIR)$(UNITDIR)/reconcile-watch.service
 	install -m 0644 deploy/systemd/reconcile.timer $(DESTDIR)$(UNITDIR)/reconcile.timer
 	$(SUBST) deploy/left4me/left4me-server@.service.in > $(DESTDIR)$(UNITDIR)/left4me-server@.service
 	install -d $(DESTDIR)$(LIBEXECDIR)/left4me
@@ -62,6 +63,7 @@ uninstall:
 	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/reconcile \
 	  $(DESTDIR)$(DATADIR)/zsh/site-functions/_reconcile $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/reconcile.fish
 	rm -f $(DESTDIR)$(UNITDIR)/reconcile.service $(DESTDIR)$(UNITDIR)/reconcile.timer \
+	  $(DESTDIR)$(UNITDIR)/reconcile-watch.service \
 	  $(DESTDIR)$(UNITDIR)/left4me-server@.service
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/left4me $(DESTDIR)$(DATADIR)/reconcile
 	if cmp -s manifests/site.yaml $(DESTDIR)$(SYSCONFDIR)/reconcile/site.yaml; then \

@@ -10,7 +10,7 @@
 
 Latency is from making the drift to the mount table showing it repaired, seen by
 POLLPRI on /proc/self/mountinfo (no sleeping). Runs inside bench/run.sh's private
-mount namespace. `RECONCILE_WATCH_NO_FANOTIFY=1` measures the poll path alone.
+mount namespace. `WATCH_BENCH_POLL_ONLY=1` measures the poll path alone (`--poll-only`).
 """
 import fcntl
 import os
@@ -56,7 +56,8 @@ class TableWaiter:
 class Watch:
     def __init__(self, binary, host, log):
         self.log = open(log, "w")
-        self.proc = subprocess.Popen([binary, "watch", "--config", host.config],
+        poll_only = ["--poll-only"] if os.environ.get("WATCH_BENCH_POLL_ONLY") else []
+        self.proc = subprocess.Popen([binary, "watch", "--config", host.config] + poll_only,
                                      stdout=subprocess.DEVNULL, stderr=self.log)
 
     def stop(self):

@@ -82,6 +82,11 @@ public final class Watcher {
           let now = MonotonicClock.seconds
           (burst, pendingManifests) = ((now, Date().timeIntervalSince1970, now), true)
         } else if outcome.after != outcome.before {
+          let what = [
+            outcome.after.managedLines != outcome.before.managedLines ? "mount table" : nil,
+            outcome.after.heldLocks != outcome.before.heldLocks ? "held leases" : nil,
+          ].compactMap { $0 }.joined(separator: " and ")
+          log("\(what) changed during the run: confirming")
           // The run changed what it watches (its own steps, or someone meanwhile):
           // one more run confirms. It changes nothing on a converged host.
           next = .confirm
@@ -160,6 +165,10 @@ public final class Watcher {
       configFile: options.configFile, lockTimeout: options.lockTimeout,
       migrationProgress: nil, metricsFile: options.metricsFile, commandLine: "reconcile watch")
     runOptions.watch = statistics
+    if watchdogInterval != nil, let notify {
+      // A long ownership walk reports progress about once a second: keep the watchdog fed.
+      runOptions.migrationProgress = { _, _ in try? notify.send("WATCHDOG=1") }
+    }
     let stateBefore = WatchedState.read(sources.targets)
     let report = ReconcileRun.run(runOptions) { [self] outcome in
       if outcome.status == .failed {
@@ -175,13 +184,16 @@ public final class Watcher {
     let status =
       "run \(statistics.runsTriggered) (\(trigger.rawValue)): exit \(report.exitStatus.rawValue), "
       + "\(applied) step(s) applied, \(elapsed) ms"
-    log(status)
     sources.retarget(loadTargets() ?? sources.targets)
     let drained = (try? sources.drain()) ?? WatchSources.Findings()
     statistics.eventsSeen += drained.count
+    let after = WatchedState.read(sources.targets)
+    // Logged once the state it left is read: whatever happens after this line is
+    // an event of its own (the tests synchronise on it).
+    log(status)
     return RunOutcome(
-      before: stateBefore, after: WatchedState.read(sources.targets), status: status,
-      manifestsChanged: drained.manifests, terminate: drained.terminate)
+      before: stateBefore, after: after, status: status, manifestsChanged: drained.manifests,
+      terminate: drained.terminate)
   }
 
   /// The targets the config names now; nil when it cannot be read (keep the last).

@@ -25,6 +25,13 @@ extension Reconcile {
     @Option(help: ArgumentHelp("After every run, write Prometheus metrics here, atomically.", valueName: "path"))
     var metricsFile: String?
 
+    @Flag(
+      name: .customLong("poll-only"),
+      help: ArgumentHelp(
+        "Watch the mount table by POLLPRI on mountinfo alone, as on kernels before 6.15 (for tests and benchmarks).",
+        visibility: .hidden))
+    var pollOnly = false
+
     func run() throws {
       try KernelFloor.check()
       if let path = mountNamespace {
@@ -36,7 +43,7 @@ extension Reconcile {
         }
       }
       var options = WatchOptions(configFile: manifestOptions.config, metricsFile: metricsFile)
-      options.useFanotify = CurrentProcess.environment("RECONCILE_WATCH_NO_FANOTIFY") == nil
+      options.useFanotify = !pollOnly
       let watcher = Watcher(options: options, notify: NotifySocket.fromEnvironment) { line in
         line.hasPrefix("error: ") ? Log.error(String(line.dropFirst(7))) : Log.info(line)
       }
