@@ -11,6 +11,8 @@
 #            over stacked idmapped binds. The guest deploys reconcile under it (the
 #            README's recipe), and the server keeps running until its restart picks
 #            up the new shape. The guest's timeline is printed.
+#   watch    installed like fresh, with reconcile-watch.service enabled instead of the
+#            timer: drift made in the guest is repaired within a second.
 #
 # Usage (root): tests/e2e/run.sh DESTDIR     (DESTDIR: a finished `make install DESTDIR=`)
 set -euo pipefail
@@ -134,6 +136,15 @@ install -m 0755 "$here/guest/running/deploy.sh" "$running/usr/local/libexec/e2e/
 install -m 0644 "$here/guest/running/e2e-deploy.service" "$running/etc/systemd/system/"
 systemctl --root="$running" enable e2e-deploy.service >/dev/null 2>&1
 
+# --- watch: reconcile-watch.service enabled, the timer not; drift made in the guest ---
+watchroot=$work/watch
+make_root "$watchroot"
+install_into "$watchroot"
+cp "$watchroot/usr/local/share/reconcile/examples/instances.d/1.yaml" "$watchroot/etc/reconcile/instances.d/1.yaml"
+install -m 0755 "$here/guest/watch/check.sh" "$watchroot/usr/local/libexec/e2e/watch-check.sh"
+install -m 0644 "$here/guest/watch/e2e-watch.service" "$watchroot/etc/systemd/system/"
+systemctl --root="$watchroot" enable reconcile-watch.service e2e-watch.service >/dev/null 2>&1
+
 status=0
 echo "e2e fresh: booting the guest (the timer converges the seeds' broken state)"
 boot "$fresh" fresh || status=1
@@ -151,6 +162,10 @@ echo "e2e running: the timer's first run after the deploy (journal of reconcile.
 grep -E "reconcile\[" "$running/e2e/first-run-journal.txt" 2>/dev/null | head -25 | sed 's/^/  /' || true
 echo "e2e running: timeline (seconds since the guest booted):"
 sed 's/^/  /' "$running/e2e/timeline" 2>/dev/null || echo "  (none)"
+
+echo "e2e watch: booting the guest (reconcile-watch.service repairs drift made there)"
+boot "$watchroot" watch || status=1
+grep -E "reconcile\[" "$watchroot/e2e/watch-journal.txt" 2>/dev/null | head -12 | sed 's/^/  /' || true
 
 echo "e2e: $((SECONDS - started)) s in all"
 ((status == 0)) || { echo "e2e: FAILED"; exit 1; }

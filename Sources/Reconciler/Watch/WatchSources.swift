@@ -29,6 +29,8 @@ final class WatchSources {
   private(set) var fanotify: FanotifyMounts?
   private let inotify: Inotify
   private var watches: [Int32: WatchKind] = [:]
+  /// A directory could not be watched yet (it does not exist): try again next time.
+  private var watchMissing = true
   private var filter = MountEventFilter()
   private(set) var targets: WatchTargets
   /// Why fanotify is not used, for the start-up log.
@@ -54,20 +56,26 @@ final class WatchSources {
   /// Watches what `targets` names; directories that do not exist yet are tried again
   /// at the next retarget (after every run).
   func retarget(_ new: WatchTargets) {
+    // The same targets, all watched: nothing to do (and no window without a watch).
+    if new == targets && !watchMissing { return }
     if new.root != targets.root { filter.reset() }
     targets = new
     for watch in watches.keys { inotify.removeWatch(watch) }
     watches = [:]
+    watchMissing = false
     let files: Inotify.Mask = [.closeWrite, .movedTo, .movedFrom, .create, .delete, .attributes, .selfGone]
-    if let watch = try? inotify.addWatch(new.configFile.removingLastComponent(), files) {
-      watches[watch] = .configDirectory
-    }
-    if let directory = new.instancesDirectory, let watch = try? inotify.addWatch(directory, files) {
-      watches[watch] = .instances
-    }
+    add(new.configFile.removingLastComponent(), files, as: .configDirectory)
+    if let directory = new.instancesDirectory { add(directory, files, as: .instances) }
     for directory in new.leaseDirectories {
-      let closes: Inotify.Mask = [.closeWrite, .closeNoWrite, .delete, .movedFrom, .movedTo, .selfGone]
-      if let watch = try? inotify.addWatch(directory, closes) { watches[watch] = .leases }
+      add(directory, [.closeWrite, .closeNoWrite, .delete, .movedFrom, .movedTo, .selfGone], as: .leases)
+    }
+  }
+
+  private func add(_ directory: FilePath, _ mask: Inotify.Mask, as kind: WatchKind) {
+    if let watch = try? inotify.addWatch(directory, mask) {
+      watches[watch] = kind
+    } else {
+      watchMissing = true
     }
   }
 
@@ -122,6 +130,12 @@ final class WatchSources {
 
   private func classify(_ event: Inotify.Event, into findings: inout Findings) {
     if event.mask.contains(.overflow) {
+      findings.manifests = true
+      return
+    }
+    if !event.mask.isDisjoint(with: [.selfGone, .ignored]), watches.removeValue(forKey: event.watch) != nil {
+      // Its directory went away: watch it again after the next run, once it is back.
+      watchMissing = true
       findings.manifests = true
       return
     }

@@ -34,14 +34,7 @@ extension Reconcile {
 
     func run() throws {
       try KernelFloor.check()
-      if let path = mountNamespace {
-        do {
-          try Namespaces.join(mountNamespace: path)
-        } catch {
-          Log.error("cannot join mount namespace: \(error)")
-          throw ExitCode(ExitStatus.error.rawValue)
-        }
-      }
+      try MountNamespaceJoin.join(mountNamespace)
       var options = WatchOptions(configFile: manifestOptions.config, metricsFile: metricsFile)
       options.useFanotify = !pollOnly
       let watcher = Watcher(options: options, notify: NotifySocket.fromEnvironment) { line in
