@@ -18,6 +18,7 @@ import select
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,27 +55,40 @@ class TableWaiter:
 
 
 class Watch:
-    def __init__(self, binary, host, log):
-        self.log = open(log, "w")
+    """The watcher, its log lines collected as they come (each run logs one)."""
+
+    def __init__(self, binary, host):
         poll_only = ["--poll-only"] if os.environ.get("WATCH_BENCH_POLL_ONLY") else []
         self.proc = subprocess.Popen([binary, "watch", "--config", host.config] + poll_only,
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.changed:
+                self.lines.append(line.rstrip("\n"))
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append("(exited)")
+            self.changed.notify_all()
+
+    def runs(self):
+        return [line for line in self.lines if line.startswith("run ")]
+
+    def quiet_after(self, count, timeout=30):
+        """Waits for a run after the first `count` runs that applied nothing and exited 0:
+        with nothing else happening, the watcher is idle then."""
+        def quiet():
+            return "(exited)" in self.lines or any(" exit 0, 0 step(s)" in line for line in self.runs()[count:])
+        with self.changed:
+            if not self.changed.wait_for(quiet, timeout) or "(exited)" in self.lines:
+                sys.exit("the watcher did not settle:\n" + "\n".join(self.lines[-20:]))
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
-
-
-def wait_for_line(path, needle, proc):
-    """Reads the watcher's log as it grows until `needle` appears (the first run)."""
-    fd = os.open(os.path.dirname(path), os.O_RDONLY)
-    try:
-        while needle not in open(path).read():
-            if proc.poll() is not None:
-                sys.exit(f"the watcher exited: {open(path).read()}")
-            select.select([], [], [], 0.005)  # the log has no event to wait on; a short poll
-    finally:
-        os.close(fd)
 
 
 def build_host(base, instances=10, other=1000):
@@ -89,21 +103,21 @@ def build_host(base, instances=10, other=1000):
     return host
 
 
-def drift_kinds(host, base):
+def drift_kinds(host, base, watch):
     """(name, make the drift, condition that it is repaired), each repeatable."""
     root = host.root
     instances = f"{base}/etc/reconcile/instances.d"
 
     def stray():
-        started = time.monotonic()
+        count, started = len(watch.runs()), time.monotonic()
         os.makedirs(f"{root}/runtime/stray", exist_ok=True)
         mount(root + "/installation", f"{root}/runtime/stray", None, MS_BIND)
-        return lambda points: f"{root}/runtime/stray" not in points, started
+        return lambda points: f"{root}/runtime/stray" not in points, started, count
 
     def overlay():
-        started = time.monotonic()
+        count, started = len(watch.runs()), time.monotonic()
         umount(f"{root}/runtime/3/merged")
-        return lambda points: f"{root}/runtime/3/merged" in points, started
+        return lambda points: f"{root}/runtime/3/merged" in points, started, count
 
     counter = [0]
 
@@ -111,30 +125,25 @@ def drift_kinds(host, base):
         counter[0] += 1
         name = f"new{counter[0]}"
         write(f"{base}/.{name}.tmp", f"mounts:\n  - type: bind\n    source: overlays/4\n    target: runtime/{name}\n")
-        started = time.monotonic()
+        count, started = len(watch.runs()), time.monotonic()
         os.replace(f"{base}/.{name}.tmp", f"{instances}/{name}.yaml")
-        return lambda points: f"{root}/runtime/{name}" in points, started
+        return lambda points: f"{root}/runtime/{name}" in points, started, count
 
     def lease():
         target = f"{root}/tmp/sandbox-idmap-9"
         os.makedirs(target, exist_ok=True)
         lock = os.open(target + ".lock", os.O_RDONLY | os.O_CREAT, 0o644)
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # The watcher runs for the new mount (and keeps it); the release comes after.
+        count = len(watch.runs())
         mount(root + "/overlays/9", target, None, MS_BIND)
-        # The watcher runs for the new mount; let that settle before the release.
-        TableWaiter().until(lambda points: target in points)
-        settle()
-        started = time.monotonic()
+        watch.quiet_after(count)
+        count, started = len(watch.runs()), time.monotonic()
         os.close(lock)
-        return lambda points: target not in points, started
+        return lambda points: target not in points, started, count
 
     return [("stray bind below managed", stray), ("overlay unmounted by hand", overlay),
             ("new manifest renamed into place", manifest), ("build's lease released", lease)]
-
-
-def settle():
-    """The watcher is quiet again: its status.json stops changing for a moment."""
-    time.sleep(0.3)
 
 
 def main():
@@ -142,14 +151,12 @@ def main():
     rounds = int(os.environ.get("WATCH_BENCH_ROUNDS", "20"))
     base = fresh_base("watch")
     host = build_host(base)
-    log = f"{base}/watch.log"
-    watch = Watch(binary, host, log)
+    watch = Watch(binary, host)
     try:
-        wait_for_line(log, "run 1 ", watch.proc)
-        path = "fanotify" if "fanotify mount events" in open(log).read() else "POLLPRI only"
+        watch.quiet_after(0)
+        path = "fanotify" if "fanotify mount events" in watch.lines[0] else "POLLPRI only"
         print(f"reconcile watch benchmark: {binary}, kernel {os.uname().release}, {path}")
         print(f"  {sum(1 for _ in open('/proc/self/mountinfo'))} mounts in the table\n")
-        settle()
 
         idle_seconds = float(os.environ.get("WATCH_BENCH_IDLE", "60"))
         before, start = cpu_seconds(watch.proc.pid), time.monotonic()
@@ -159,21 +166,20 @@ def main():
 
         waiter = TableWaiter()
         print(f"Repair latency, {rounds} rounds each (goal: median 100 ms, max 1 s)")
-        for name, make in drift_kinds(host, base):
+        for name, make in drift_kinds(host, base, watch):
             times = []
             for _ in range(rounds):
-                settle()
-                repaired, started = make()
+                repaired, started, count = make()
                 times.append(waiter.until(repaired) - started)
+                watch.quiet_after(count)
             print(f"  {name:34s} median {statistics.median(times) * 1000:7.1f} ms   max {max(times) * 1000:7.1f} ms")
         print()
 
-        settle()
         storm = f"{base}/storm"
         for n in range(50):
             os.makedirs(f"{storm}/{n}", exist_ok=True)
         before, start = cpu_seconds(watch.proc.pid), time.monotonic()
-        runs_before = open(log).read().count("\nrun ")
+        runs_before = len(watch.runs())
         while time.monotonic() - start < 5:
             tick = time.monotonic()
             for n in range(50):
@@ -185,15 +191,18 @@ def main():
                 time.sleep(left)
         elapsed = time.monotonic() - start
         storm_cpu = (cpu_seconds(watch.proc.pid) - before) / elapsed
-        runs = open(log).read().count("\nrun ") - runs_before
-        repaired, started = drift_kinds(host, base)[0][1]()
+        runs = len(watch.runs()) - runs_before
+        repaired, started, _ = drift_kinds(host, base, watch)[0][1]()
         after_storm = waiter.until(repaired) - started
         print(f"Storm: 50 mount/unmount pairs every 10 ms for {elapsed:.1f} s outside the managed tree")
         print(f"  watcher CPU                  {storm_cpu * 100:6.1f}% of a core (goal: at most 25%)")
         print(f"  full runs during the storm   {runs}")
         print(f"  a stray bind right after     {after_storm * 1000:6.1f} ms to repair (goal: within 1 s)")
         if os.environ.get("WATCH_BENCH_LOG"):
-            print(open(log).read())
+            print("\n".join(watch.lines))
+        storm_runs = watch.runs()[runs_before:runs_before + runs]
+        if storm_runs:
+            print("  the runs during the storm: " + "; ".join(storm_runs))
     finally:
         watch.stop()
         drop(base)

@@ -6,7 +6,7 @@ public struct WatchOptions: Sendable {
   /// Seconds between safety-net runs when nothing happens.
   public var periodicInterval: Double = 600
   /// A burst ends when no event came for this long...
-  public var quietPeriod: Double = 0.01
+  public var quietPeriod: Double = 0.02
   /// ...or this long after its first event, whichever is first: a storm that never
   /// pauses still gets its check this often.
   public var maximumDelay: Double = 0.2
