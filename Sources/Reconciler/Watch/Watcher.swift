@@ -60,11 +60,11 @@ public final class Watcher {
     var next: Trigger? = .start
     var burst: (start: Double, wall: Double, lastEvent: Double)?
     var pendingManifests = false
-    var pendingMounts = false
     var pendingLease = false
     var lastMountSample = 0.0
     var periodicDue = 0.0
     var ready = false
+    var confirmations = 0
     while true {
       if let trigger = next {
         let outcome = fullRun(trigger, sources: sources, burstStartWall: burst?.wall)
@@ -75,7 +75,7 @@ public final class Watcher {
         }
         send("STATUS=\(outcome.status)")
         periodicDue = MonotonicClock.seconds + options.periodicInterval
-        (next, burst, pendingManifests, pendingMounts, pendingLease) = (nil, nil, false, false, false)
+        (next, burst, pendingManifests, pendingLease) = (nil, nil, false, false)
         if outcome.terminate { break }
         if outcome.manifestsChanged {
           // A manifest written during the run: a burst of its own.
@@ -86,10 +86,21 @@ public final class Watcher {
             outcome.after.managedLines != outcome.before.managedLines ? "mount table" : nil,
             outcome.after.heldLocks != outcome.before.heldLocks ? "held leases" : nil,
           ].compactMap { $0 }.joined(separator: " and ")
-          log("\(what) changed during the run: confirming")
           // The run changed what it watches (its own steps, or someone meanwhile):
-          // one more run confirms. It changes nothing on a converged host.
-          next = .confirm
+          // one more run confirms. It changes nothing on a converged host; a host
+          // whose runs keep changing it (a mount the kernel never shows as declared)
+          // gets no more than `maximumConfirmations` in a row, then waits for an
+          // event or the periodic run, as the timer would.
+          confirmations = trigger == .confirm ? confirmations + 1 : 1
+          if confirmations <= Self.maximumConfirmations {
+            log("\(what) changed during the run: confirming")
+            next = .confirm
+          } else {
+            log("error: \(what) changed by every run: not converging; waiting for the next event or periodic run")
+            confirmations = 0
+          }
+        } else {
+          confirmations = 0
         }
         continue
       }
@@ -115,7 +126,6 @@ public final class Watcher {
         if burst == nil { burst = (woke, Date().timeIntervalSince1970, woke) }
         burst?.lastEvent = woke
         pendingManifests = pendingManifests || findings.manifests
-        pendingMounts = pendingMounts || findings.mountsOrLeases
         pendingLease = pendingLease || findings.leases
       }
       if let current = burst, woke >= burstDeadline(current) {
@@ -127,7 +137,7 @@ public final class Watcher {
             next = pendingLease && state.managedLines == known.managedLines ? .lease : .mountTable
           } else {
             // Nothing a run looks at changed: a storm elsewhere, or our own run's echo.
-            (burst, pendingMounts, pendingLease) = (nil, false, false)
+            (burst, pendingLease) = (nil, false)
           }
         }
       }
@@ -137,6 +147,9 @@ public final class Watcher {
     log("stopping")
     return .converged
   }
+
+  /// Confirming runs in a row after which a host that keeps changing is left to events.
+  static let maximumConfirmations = 3
 
   /// When a burst is over: `quietPeriod` after its last event, at most `maximumDelay`
   /// after its first.
