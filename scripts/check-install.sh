@@ -7,6 +7,7 @@ fail() { echo "install check: FAILED: $*"; exit 1; }
 for f in usr/local/sbin/reconcile usr/local/share/man/man8/reconcile.8 \
   usr/local/share/bash-completion/completions/reconcile usr/local/share/zsh/site-functions/_reconcile \
   etc/systemd/system/reconcile.service etc/systemd/system/reconcile.timer \
+  etc/systemd/system/reconcile-watch.service \
   etc/systemd/system/left4me-server@.service usr/local/libexec/left4me/left4me-overlay \
   usr/local/libexec/left4me/left4me-script-sandbox etc/reconcile/site.yaml \
   usr/local/share/reconcile/examples/sudoers.left4me; do
@@ -25,6 +26,8 @@ for helper in left4me-overlay left4me-script-sandbox; do
   grep -q "^[^#]*/usr/local/libexec/left4me/$helper " "$sudoers" || fail "the sudoers snippet does not allow $helper"
 done
 grep -q "reconcile --mount-namespace /proc/1/ns/mnt" "$dest/etc/systemd/system/reconcile.service" || fail "unit ExecStart"
+grep -q "reconcile watch --mount-namespace /proc/1/ns/mnt" "$dest/etc/systemd/system/reconcile-watch.service" \
+  || fail "watch unit ExecStart"
 # An operator's config survives a second install, and uninstall.
 copy=$(mktemp -d /tmp/reconcile-install-check.XXXXXX)
 trap 'rm -rf "$copy"' EXIT

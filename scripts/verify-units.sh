@@ -14,7 +14,7 @@ cp -a /lib/systemd/system "$root/lib/systemd/"
 mkdir -p "$root/var/lib/left4me/runtime/2/merged"
 printf '#!/bin/sh\n' > "$root/var/lib/left4me/runtime/2/merged/srcds_run"
 chmod +x "$root/var/lib/left4me/runtime/2/merged/srcds_run"
-units=(reconcile.service reconcile.timer left4me-server@2.service)
+units=(reconcile.service reconcile.timer reconcile-watch.service left4me-server@2.service)
 for unit in "${units[@]}"; do
   if ! out=$(cd "$root" && systemd-analyze verify --root="$root" --man=no "$unit" 2>&1) || [[ -n $out ]]; then
     echo "systemd-analyze verify $unit: FAILED"

@@ -2,6 +2,7 @@
 #include "CMountShims.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -9,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -577,3 +582,116 @@ int rcs_lsetxattr(const char *path, const char *name, const void *value, size_t 
 }
 
 int rcs_lremovexattr(const char *path, const char *name) { return lremovexattr(path, name); }
+
+// --- reconcile watch ---
+
+#define RCS_FAN_REPORT_MNT 0x00004000u
+#define RCS_FAN_MARK_MNTNS 0x00000110u
+#define RCS_FAN_EVENT_INFO_TYPE_MNT 7
+#define RCS_STATMOUNT_MNT_POINT 0x10ull
+
+int rcs_fanotify_mount_events(int ns_fd) {
+  int fd = fanotify_init(RCS_FAN_REPORT_MNT | FAN_CLOEXEC | FAN_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  if (fanotify_mark(fd, FAN_MARK_ADD | RCS_FAN_MARK_MNTNS, RCS_FAN_MNT_ATTACH | RCS_FAN_MNT_DETACH,
+                    ns_fd, NULL) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+int rcs_fanotify_read_mounts(int fd, uint64_t *ids, uint64_t *masks, int max) {
+  // Each mount event is 24 bytes of metadata and a 16-byte mount record.
+  char buf[4096] __attribute__((aligned(8)));
+  size_t room = (size_t)max * 40;
+  ssize_t len;
+  do {
+    len = read(fd, buf, room < sizeof buf ? room : sizeof buf);
+  } while (len < 0 && errno == EINTR);
+  if (len < 0) return errno == EAGAIN ? 0 : -1;
+  int count = 0;
+  struct fanotify_event_metadata *meta = (struct fanotify_event_metadata *)buf;
+  while (count < max && FAN_EVENT_OK(meta, len)) {
+    uint64_t id = 0;
+    size_t offset = meta->metadata_len;
+    while (offset + 4 <= meta->event_len) {
+      struct fanotify_event_info_header hdr;
+      memcpy(&hdr, (char *)meta + offset, sizeof hdr);
+      if (hdr.len < sizeof hdr || offset + hdr.len > meta->event_len) break;
+      if (hdr.info_type == RCS_FAN_EVENT_INFO_TYPE_MNT && hdr.len >= 16)
+        memcpy(&id, (char *)meta + offset + 8, sizeof id);
+      offset += hdr.len;
+    }
+    ids[count] = id;
+    masks[count] = meta->mask;
+    count++;
+    meta = FAN_EVENT_NEXT(meta, len);
+  }
+  return count;
+}
+
+int rcs_statmount_mount_point(uint64_t id, char *out, size_t size) {
+  char buf[sizeof(struct rcs_statmount) + 4096] __attribute__((aligned(8)));
+  struct rcs_mnt_id_req req = {sizeof req, 0, id, RCS_STATMOUNT_MNT_POINT};
+  if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) != 0) return -1;
+  struct rcs_statmount *sm = (struct rcs_statmount *)buf;
+  if (!(sm->mask & RCS_STATMOUNT_MNT_POINT)) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  const char *point = sm->str + sm->mnt_point;
+  size_t len = strnlen(point, sizeof buf - sizeof(struct rcs_statmount) - sm->mnt_point);
+  if (len + 1 > size) {
+    errno = ERANGE;
+    return -1;
+  }
+  memcpy(out, point, len + 1);
+  return (int)len;
+}
+
+int rcs_notify_send(const char *address, const char *message, size_t length) {
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  size_t len = strlen(address);
+  if (len == 0 || len >= sizeof sa.sun_path || (address[0] != '/' && address[0] != '@')) {
+    errno = EINVAL;
+    return -1;
+  }
+  memcpy(sa.sun_path, address, len);
+  if (address[0] == '@') sa.sun_path[0] = 0;  // abstract: no trailing NUL counted
+  socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (address[0] == '/'));
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  ssize_t sent;
+  do {
+    sent = sendto(fd, message, length, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
+  } while (sent < 0 && errno == EINTR);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return sent < 0 ? -1 : 0;
+}
+
+int rcs_termination_signalfd(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+  return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int rcs_signalfd_read(int fd) {
+  struct signalfd_siginfo info;
+  ssize_t len;
+  do {
+    len = read(fd, &info, sizeof info);
+  } while (len < 0 && errno == EINTR);
+  if (len < 0) return errno == EAGAIN ? 0 : -1;
+  return len == sizeof info ? (int)info.ssi_signo : 0;
+}

@@ -31,6 +31,7 @@ struct Reconcile: ParsableCommand {
       reconcile migrate [--dry-run] [--config FILE] [--wait SECONDS] [--format text|json]
       reconcile validate [--config FILE]
       reconcile lease --hold PATH [--config FILE] -- COMMAND [ARGS...]
+      reconcile watch [--config FILE] [--mount-namespace PATH] [--metrics-file PATH]
       reconcile demo
       """,
     discussion: """
@@ -45,7 +46,7 @@ struct Reconcile: ParsableCommand {
       lease).
       """,
     version: Reconcile.version,
-    subcommands: [Apply.self, Migrate.self, Validate.self, Lease.self, Demo.self, Schema.self],
+    subcommands: [Apply.self, Migrate.self, Validate.self, Lease.self, Watch.self, Demo.self, Schema.self],
     defaultSubcommand: Apply.self)
 
 }

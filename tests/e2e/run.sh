@@ -14,6 +14,9 @@
 #            over stacked idmapped binds. The guest installs the package under it (the
 #            README's recipe), and the server keeps running until its restart picks
 #            up the new shape. The guest's timeline is printed.
+#   watch    the .deb installed, reconcile-watch.service enabled and the timer disabled
+#            (the README's choice for the watcher); drift made in the booted guest must
+#            be repaired by the watcher alone within a second.
 #
 # Usage (root): tests/e2e/run.sh DEB [SUITE...]   (SUITE: bookworm, trixie; default both)
 # It takes /var/lock/reconcile-e2e.lock itself unless a caller (flock ... make test) holds it.
@@ -190,13 +193,33 @@ scenario_running() {
   return $status
 }
 
+# --- watch: reconcile-watch.service enabled, the timer not; drift made in the guest ---
+scenario_watch() {
+  local root=$1 name=$2 status=0
+  make_root "$root"
+  guest "$root" dpkg -i /e2e/reconcile.deb > "$work/$name-dpkg.log" 2>&1 || { cat "$work/$name-dpkg.log"; return 1; }
+  # The operator's choice: the package ships the watcher disabled and the timer enabled.
+  [[ ! -e $root/etc/systemd/system/multi-user.target.wants/reconcile-watch.service ]] \
+    || { echo "e2e $name: dpkg -i enabled reconcile-watch.service; the operator must choose it"; return 1; }
+  systemctl --root="$root" disable reconcile.timer >/dev/null 2>&1
+  cp "$root/usr/share/reconcile/examples/instances.d/1.yaml" "$root/etc/reconcile/instances.d/1.yaml"
+  install -m 0755 "$here/guest/watch/check.sh" "$root/usr/local/libexec/e2e/watch-check.sh"
+  install -m 0644 "$here/guest/watch/e2e-watch.service" "$root/etc/systemd/system/"
+  systemctl --root="$root" enable reconcile-watch.service e2e-watch.service >/dev/null 2>&1
+
+  echo "e2e $name: booting the guest (reconcile-watch.service repairs drift made there)"
+  boot "$root" "$name" || status=1
+  grep -E "reconcile\[" "$root/e2e/watch-journal.txt" 2>/dev/null | head -12 | sed 's/^/  /' || true
+  return $status
+}
+
 # Each scenario in each suite: a guest of its own, removed when it is done.
 status=0
 for suite in "${suites[@]}"; do
   t0=$SECONDS
   base=$(base_root "$suite") || { status=1; continue; }
   echo "e2e $suite: $(chroot "$base" dpkg-query -W -f '${Package} ${Version}' systemd)"
-  for scenario in fresh running; do
+  for scenario in fresh running watch; do
     "scenario_$scenario" "$work/$suite-$scenario" "$suite-$scenario" || status=1
     [[ -n ${KEEP_E2E:-} ]] || rm -rf "${work:?}/$suite-$scenario"
   done

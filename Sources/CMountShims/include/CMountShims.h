@@ -154,6 +154,41 @@ int rcs_lremovexattr(const char *path, const char *name);
 /// (0: one try). Returns 0 when locked, -1/EWOULDBLOCK on timeout.
 int rcs_flock_exclusive(int fd, int timeout_ms);
 
+// --- reconcile watch: the event sources (each wrapped by one file in LinuxKernel) ---
+
+/// fanotify mount notifications (6.15+), from <linux/fanotify.h>, which the 6.1
+/// headers this builds against do not have yet.
+#define RCS_FAN_MNT_ATTACH 0x01000000ull
+#define RCS_FAN_MNT_DETACH 0x02000000ull
+
+/// fanotify_init(FAN_REPORT_MNT | FAN_CLOEXEC | FAN_NONBLOCK) and
+/// fanotify_mark(FAN_MARK_ADD | FAN_MARK_MNTNS, FAN_MNT_ATTACH | FAN_MNT_DETACH) on the
+/// mount namespace `ns_fd` (an open /proc/PID/ns/mnt). Returns the fanotify fd, or
+/// -1/errno (EINVAL before 6.15, whose kernels know neither flag).
+int rcs_fanotify_mount_events(int ns_fd);
+
+/// Reads what is queued on a fanotify mount-events fd (non-blocking) and stores up to
+/// `max` events: the mount's unique id (as statmount(2) takes it) and the event mask.
+/// Returns the count, 0 when nothing is queued, -1/errno. A buffer holds at most 4 KiB
+/// of events; call again while it returns `max`-sized batches.
+int rcs_fanotify_read_mounts(int fd, uint64_t *ids, uint64_t *masks, int max);
+
+/// statmount(2) with STATMOUNT_MNT_POINT for the mount of unique id `id`: copies its
+/// mount point (NUL-terminated) into `buf`. -1/ENOENT when the mount is gone,
+/// ERANGE when `size` is too small.
+int rcs_statmount_mount_point(uint64_t id, char *buf, size_t size);
+
+/// Sends one datagram `message` to the AF_UNIX socket `address` (sd_notify(3)'s
+/// $NOTIFY_SOCKET: a path, or an abstract name when it starts with '@').
+int rcs_notify_send(const char *address, const char *message, size_t length);
+
+/// Blocks SIGTERM, SIGINT and SIGHUP for the process and returns a signalfd(2) (non-blocking,
+/// close-on-exec) that reads them.
+int rcs_termination_signalfd(void);
+
+/// Reads one pending signal from a signalfd: its number, 0 when none, -1/errno.
+int rcs_signalfd_read(int fd);
+
 #ifdef __cplusplus
 }
 #endif

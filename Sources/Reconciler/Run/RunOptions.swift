@@ -19,6 +19,8 @@ public struct RunOptions: Sendable {
   public var metricsFile: String?
   /// The command as status.json names it (`reconcile --instance 2`).
   public var commandLine: String
+  /// `reconcile watch`'s counters, recorded in status.json beside the run.
+  public var watch: WatchStatistics?
   /// The uid that must own the config and manifests: root, always, for the command;
   /// tests that run as another user plan against their own files.
   var trustedOwner: UInt32 = 0

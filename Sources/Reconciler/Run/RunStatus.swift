@@ -17,6 +17,8 @@ public struct RunStatus: Hashable, Codable, Sendable {
   public var lastInstanceRun: RunSummary?
   /// The last `reconcile migrate`.
   public var lastMigrateRun: RunSummary?
+  /// `reconcile watch`'s counters (WatchStatistics), kept by every later run.
+  public var watch: WatchStatistics?
 
   /// Which kind of run a report comes from.
   public enum RunKind: Hashable, Sendable {
@@ -31,6 +33,7 @@ public struct RunStatus: Hashable, Codable, Sendable {
   enum CodingKeys: String, CodingKey {
     case lastSuccessUnixTime = "last_success_unix_time"
     case lastInstanceRun = "last_instance_run", lastMigrateRun = "last_migrate_run"
+    case watch
   }
 
   public init(
@@ -63,6 +66,7 @@ public struct RunStatus: Hashable, Codable, Sendable {
     lastSuccessUnixTime = try container.decodeIfPresent(Double.self, forKey: .lastSuccessUnixTime)
     lastInstanceRun = try container.decodeIfPresent(RunSummary.self, forKey: .lastInstanceRun)
     lastMigrateRun = try container.decodeIfPresent(RunSummary.self, forKey: .lastMigrateRun)
+    watch = try? container.decodeIfPresent(WatchStatistics.self, forKey: .watch)
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -71,6 +75,7 @@ public struct RunStatus: Hashable, Codable, Sendable {
     try container.encodeIfPresent(lastSuccessUnixTime, forKey: .lastSuccessUnixTime)
     try container.encodeIfPresent(lastInstanceRun, forKey: .lastInstanceRun)
     try container.encodeIfPresent(lastMigrateRun, forKey: .lastMigrateRun)
+    try container.encodeIfPresent(watch, forKey: .watch)
   }
 
   /// The Prometheus textfile-collector form (node_exporter `--collector.textfile`).
@@ -111,6 +116,7 @@ public struct RunStatus: Hashable, Codable, Sendable {
       metric("last_\(kind)_run_timestamp_seconds", "When the last \(kind) run finished.", [("", run.unixTime)])
       metric("last_\(kind)_run_exit_code", "Exit code of the last \(kind) run.", [("", Double(run.exitCode))])
     }
+    lines += watch?.prometheusLines ?? []
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -18,7 +18,10 @@ enum StatusReporting {
     let now = Date()
     let summary = RunSummary(
       report: report, command: options.commandLine, now: now, duration: now.timeIntervalSince(started))
-    let status = RunStatus(recording: summary, kind: kind, previous: previous)
+    var status = RunStatus(recording: summary, kind: kind, previous: previous)
+    if let watch = options.watch {
+      status.watch = watch.finishing(exitCode: summary.exitCode, now: now.timeIntervalSince1970)
+    }
     var problems: [Problem] = []
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

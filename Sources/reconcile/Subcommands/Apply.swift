@@ -52,14 +52,7 @@ extension Reconcile {
     func run() throws {
       // A saved table is planned without the kernel.
       if mountinfo == nil { try KernelFloor.check() }
-      if let path = mountNamespace {
-        do {
-          try Namespaces.join(mountNamespace: path)
-        } catch {
-          Log.error("cannot join mount namespace: \(error)")
-          throw ExitCode(ExitStatus.error.rawValue)
-        }
-      }
+      try MountNamespaceJoin.join(mountNamespace)
       let options = RunOptions(
         configFile: manifestOptions.config, dryRun: dryRun, instances: instances,
         mountInfoPath: mountinfo, lockTimeout: lockTimeout, migrationProgress: Progress.reporter(),
