@@ -33,14 +33,15 @@ extension ManifestLoader {
     let outerTargets = decodings.enumerated().flatMap { index, decoding in
       decoding.targets.map { (instance: index, target: $0) }
     }
+    // By path, so that each inner path looks up its own ancestors instead of being
+    // compared with every target (paths are resolved: a lexical walk up is exact).
+    var outerByPath: [String: [Int]] = [:]
+    for (position, outer) in outerTargets.enumerated() { outerByPath[outer.target.path, default: []].append(position) }
     for index in decodings.indices {
       for inner in ownedPaths(of: decodings[index]) {
-        for outer in outerTargets where outer.instance != index {
-          let nested =
-            inner.role == "target"
-            ? PathRules.isStrictlyBeneath(inner.path.path, outer.target.path)
-            : PathRules.isWithin(inner.path.path, outer.target.path)
-          guard nested else { continue }
+        let positions = ancestors(of: inner.path.path, includingItself: inner.role != "target")
+          .flatMap { outerByPath[$0] ?? [] }.sorted()
+        for outer in positions.map({ outerTargets[$0] }) where outer.instance != index {
           let outerName = decodings[outer.instance].name
           decodings[index].refuse(
             adding: ManifestIssue(
@@ -52,6 +53,19 @@ extension ManifestLoader {
         }
       }
     }
+  }
+
+  /// Every path that `path` (resolved, absolute) lies strictly below, and `path` too
+  /// when asked: the paths `PathRules.isStrictlyBeneath` or `isWithin` accept.
+  private static func ancestors(of path: String, includingItself: Bool) -> [String] {
+    guard path.hasPrefix("/") else { return [] }
+    var result = includingItself ? [path] : []
+    var current = Substring(path)
+    while current != "/", let slash = current.lastIndex(of: "/") {
+      current = slash == current.startIndex ? "/" : current[..<slash]
+      result.append(String(current))
+    }
+    return result
   }
 
   /// The targets of a decoding, and the upperdirs and workdirs of its overlays when

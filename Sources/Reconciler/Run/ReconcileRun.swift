@@ -160,7 +160,8 @@ public enum ReconcileRun {
       probed.instances = desired.instances.filter { options.instances.contains($0.name) }
     }
     let source = options.tableSource
-    let observation = try Observer(source: source).observe(desired: probed)
+    let observation = try Observer(source: source, tableScope: options.scope.tableScope(for: desired))
+      .observe(desired: probed)
     let problems = observation.malformedLines.map {
       Problem(file: source.path, line: $0.number, message: "malformed mountinfo line skipped: \($0.text)")
     }
