@@ -35,12 +35,16 @@ extension ManifestLoader {
     }
     // By path, so that each inner path looks up its own ancestors instead of being
     // compared with every target (paths are resolved: a lexical walk up is exact).
-    var outerByPath: [String: [Int]] = [:]
-    for (position, outer) in outerTargets.enumerated() { outerByPath[outer.target.path, default: []].append(position) }
+    var outerByPath: [Substring: [Int]] = [:]
+    for (position, outer) in outerTargets.enumerated() {
+      outerByPath[Substring(outer.target.path), default: []].append(position)
+    }
+    // Most ancestors have a length no target has: those are not hashed at all.
+    let lengths = Set(outerTargets.map(\.target.path.utf8.count))
     for index in decodings.indices {
       for inner in ownedPaths(of: decodings[index]) {
         let positions = ancestors(of: inner.path.path, includingItself: inner.role != "target")
-          .flatMap { outerByPath[$0] ?? [] }.sorted()
+          .flatMap { lengths.contains($0.utf8.count) ? outerByPath[$0] ?? [] : [] }.sorted()
         for outer in positions.map({ outerTargets[$0] }) where outer.instance != index {
           let outerName = decodings[outer.instance].name
           decodings[index].refuse(
@@ -57,13 +61,13 @@ extension ManifestLoader {
 
   /// Every path that `path` (resolved, absolute) lies strictly below, and `path` too
   /// when asked: the paths `PathRules.isStrictlyBeneath` or `isWithin` accept.
-  private static func ancestors(of path: String, includingItself: Bool) -> [String] {
+  private static func ancestors(of path: String, includingItself: Bool) -> [Substring] {
     guard path.hasPrefix("/") else { return [] }
-    var result = includingItself ? [path] : []
     var current = Substring(path)
+    var result = includingItself ? [current] : []
     while current != "/", let slash = current.lastIndex(of: "/") {
       current = slash == current.startIndex ? "/" : current[..<slash]
-      result.append(String(current))
+      result.append(current)
     }
     return result
   }

@@ -23,6 +23,8 @@ struct Reconcile: ParsableCommand {
   }
 
   static let configuration = CommandConfiguration(
+    // Named here: deriving the name from the type costs a scan of every conformance.
+    commandName: "reconcile",
     abstract: "Keep a host's mounts in the state its manifests declare.",
     usage: """
       reconcile [apply] [--dry-run] [--config FILE] [--instance NAME]... [--format text|json]

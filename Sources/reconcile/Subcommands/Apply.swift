@@ -7,6 +7,8 @@ extension Reconcile {
   /// The default action: observe, plan, apply, verify.
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+      // Named here: deriving the name from the type costs a scan of every conformance.
+      commandName: "apply",
       abstract: "Observe, plan and apply; then verify with a fresh observation (the default).",
       version: Reconcile.version)
 

@@ -6,6 +6,8 @@ extension Reconcile {
   /// `reconcile demo`: the seeds' broken host, fixed in front of you.
   struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+      // Named here: deriving the name from the type costs a scan of every conformance.
+      commandName: "demo",
       abstract: "Show reconcile repairing a throwaway left4me host (needs root).",
       discussion: """
         Builds a left4me tree on a tmpfs in a private mount namespace, recreates the broken \

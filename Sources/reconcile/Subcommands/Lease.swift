@@ -8,6 +8,8 @@ extension Reconcile {
   /// `reconcile lease --hold PATH -- COMMAND...`: a hook's build lease, taken safely.
   struct Lease: ParsableCommand {
     static let configuration = CommandConfiguration(
+      // Named here: deriving the name from the type costs a scan of every conformance.
+      commandName: "lease",
       abstract: "Hold a build's lease lock while a command runs.",
       usage: "reconcile lease --hold PATH [--config FILE] -- COMMAND [ARGS...]",
       discussion: """

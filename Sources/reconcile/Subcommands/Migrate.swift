@@ -6,6 +6,8 @@ extension Reconcile {
   /// `reconcile migrate`: the deploy-time entry point for one-shot migrations.
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
+      // Named here: deriving the name from the type costs a scan of every conformance.
+      commandName: "migrate",
       abstract: "Run pending one-shot migrations only (the deploy-time entry point).",
       discussion: """
         A migration re-owns what one user owns in a tree, once, and records it under the \

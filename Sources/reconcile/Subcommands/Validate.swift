@@ -5,6 +5,8 @@ extension Reconcile {
   /// `reconcile validate`: load and validate everything, print every problem, touch nothing.
   struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+      // Named here: deriving the name from the type costs a scan of every conformance.
+      commandName: "validate",
       abstract: "Check the site config and every manifest; print every problem; change nothing.",
       discussion: """
         Errors: the config or a manifest is invalid, or unusable on this host (a lowerdir \
