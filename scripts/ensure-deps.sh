@@ -10,6 +10,9 @@ command -v unshare >/dev/null || missing+=(util-linux)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 command -v findmnt >/dev/null || missing+=(mount)
+# make bench: its listmount/statmount probe is C, its ownership walk runs on ext4 too.
+command -v cc >/dev/null || missing+=(gcc)
+command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "reconcile: missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
