@@ -39,12 +39,11 @@ extension ManifestLoader {
     for (position, outer) in outerTargets.enumerated() {
       outerByPath[Substring(outer.target.path), default: []].append(position)
     }
-    // Most ancestors have a length no target has: those are not hashed at all.
     let lengths = Set(outerTargets.map(\.target.path.utf8.count))
     for index in decodings.indices {
       for inner in ownedPaths(of: decodings[index]) {
-        let positions = ancestors(of: inner.path.path, includingItself: inner.role != "target")
-          .flatMap { lengths.contains($0.utf8.count) ? outerByPath[$0] ?? [] : [] }.sorted()
+        let positions = ancestors(of: inner.path.path, includingItself: inner.role != "target", lengths: lengths)
+          .flatMap { outerByPath[$0] ?? [] }.sorted()
         for outer in positions.map({ outerTargets[$0] }) where outer.instance != index {
           let outerName = decodings[outer.instance].name
           decodings[index].refuse(
@@ -60,14 +59,21 @@ extension ManifestLoader {
   }
 
   /// Every path that `path` (resolved, absolute) lies strictly below, and `path` too
-  /// when asked: the paths `PathRules.isStrictlyBeneath` or `isWithin` accept.
-  private static func ancestors(of path: String, includingItself: Bool) -> [Substring] {
-    guard path.hasPrefix("/") else { return [] }
-    var current = Substring(path)
-    var result = includingItself ? [current] : []
-    while current != "/", let slash = current.lastIndex(of: "/") {
-      current = slash == current.startIndex ? "/" : current[..<slash]
-      result.append(current)
+  /// when asked: the paths `PathRules.isStrictlyBeneath` or `isWithin` accept. Only
+  /// those of a length in `lengths` (the targets' lengths): most ancestors are never
+  /// made or hashed.
+  private static func ancestors(of path: String, includingItself: Bool, lengths: Set<Int>) -> [Substring] {
+    let bytes = path.utf8
+    guard bytes.first == UInt8(ascii: "/") else { return [] }
+    var result: [Substring] = []
+    if includingItself && lengths.contains(bytes.count) { result.append(Substring(path)) }
+    if bytes.count > 1 && lengths.contains(1) { result.append("/") }
+    var length = 0
+    for byte in bytes {
+      if byte == UInt8(ascii: "/") && length > 0 && length < bytes.count && lengths.contains(length) {
+        result.append(Substring(path.utf8.prefix(length)))
+      }
+      length += 1
     }
     return result
   }
