@@ -19,4 +19,13 @@ public enum ByteScan {
     UnsafeBufferPointer(
       start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
   }
+
+  /// Whether `buffer` starts with `prefix`. The corresponding C call is `memcmp(3)`.
+  public static func hasPrefix(
+    _ prefix: UnsafeBufferPointer<UInt8>, in buffer: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    guard prefix.count <= buffer.count else { return false }
+    guard prefix.count > 0, let a = prefix.baseAddress, let b = buffer.baseAddress else { return true }
+    return memcmp(a, b, prefix.count) == 0
+  }
 }

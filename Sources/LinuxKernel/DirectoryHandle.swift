@@ -90,6 +90,13 @@ public final class DirectoryHandle {
   /// `/proc/self/fd/N/name` path makes the kernel drop to its reference walk through
   /// every layer of a stack (2.7x slower on 3,000 stacked binds, measured here).
   public func unmount(_ name: String) throws(KernelError) {
+    try unmount(name, times: 1) {}
+  }
+
+  /// `unmount(_:)` up to `times` times with one move of the working directory, for the
+  /// layers of a stack: `removed` is called after each layer that went; the first
+  /// failure stops it and is thrown.
+  public func unmount(_ name: String, times: Int, removed: () -> Void) throws(KernelError) {
     let previous = Glibc.open(".", RCS_O_PATH | O_DIRECTORY | O_CLOEXEC)
     defer {
       if previous >= 0 {
@@ -100,7 +107,10 @@ public final class DirectoryHandle {
       }
     }
     guard fchdir(descriptor.rawValue) == 0 else { throw KernelError("fchdir", .current, path: path) }
-    try MountAPI.check("umount2", pathOf(name)) { umount2(name, RCS_UMOUNT_NOFOLLOW) }
+    for _ in 0..<times {
+      try MountAPI.check("umount2", pathOf(name)) { umount2(name, RCS_UMOUNT_NOFOLLOW) }
+      removed()
+    }
   }
 
   /// `mkdirat(2)`. With `existingIsFine`, an existing entry is not an error (whether it

@@ -8,6 +8,8 @@ struct MountInfoLine {
   let number: Int
   /// Byte offset of the line's first byte in the text.
   let start: Int
+  /// Byte offset of its newline, or the text's length for an unterminated last line.
+  let end: Int
   /// The line without its newline and one trailing `\r`.
   let text: UnsafeBufferPointer<UInt8>
   /// The text libmount parses: from the first non-blank byte, cut at a NUL byte.

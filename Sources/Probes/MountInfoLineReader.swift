@@ -38,7 +38,7 @@ struct MountInfoLineReader {
       contentStart += 1
     }
     return MountInfoLine(
-      number: number, start: start,
+      number: number, start: start, end: end,
       text: UnsafeBufferPointer(rebasing: text[start..<textEnd]),
       content: UnsafeBufferPointer(rebasing: text[contentStart..<contentEnd]),
       hasEmbeddedNUL: nul != nil && end < text.count)

@@ -72,6 +72,35 @@ public enum MountInfoParser {
       failureErrno: table.failureErrno)
   }
 
+  /// Parses the lines of mountinfo bytes that `scope` wants (see `parse(_:sourceName:)`).
+  ///
+  /// Every line is still checked: one in the kernel's exact form
+  /// (`MountInfoLine.kernelFormedTarget`) whose target is outside the scope is dropped
+  /// after a byte comparison; every other line, wanted or odd, goes to libmount as
+  /// before, which parses it or names it malformed. Line numbers in the result are
+  /// those of the whole text.
+  static func parse(
+    bytes text: UnsafeBufferPointer<UInt8>, sourceName: String, scope: MountTableScope
+  ) -> MountInfoParseResult {
+    guard !scope.isWhole else { return parse(bytes: text, sourceName: sourceName) }
+    var kept: [UInt8] = []
+    var numbers: [Int] = []
+    var reader = MountInfoLineReader(text)
+    while let line = reader.next() {
+      if line.isSkipped { continue }
+      if let target = line.kernelFormedTarget, !scope.keeps(target: target) { continue }
+      // The line as it was, newline and all, so that libmount reads the same bytes.
+      kept.append(contentsOf: UnsafeBufferPointer(rebasing: text[line.start..<line.end]))
+      if line.end < text.count { kept.append(UInt8(ascii: "\n")) }
+      numbers.append(line.number)
+    }
+    var result = kept.withUnsafeBufferPointer { parse(bytes: $0, sourceName: sourceName) }
+    for index in result.malformedLines.indices {
+      result.malformedLines[index].number = numbers[result.malformedLines[index].number - 1]
+    }
+    return result
+  }
+
   private static func entry(_ fs: LibMountFS, raw: MountInfoLine?) -> MountEntry {
     let id = fs.id
     let source: String

@@ -23,8 +23,9 @@ public struct MountInfoProbe: Sendable {
   /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read,
   ///   `.mountInfoUnparsable` when libmount gives up, and `.mountInfoMalformed` when
   ///   any line is not valid mountinfo.
-  public func read() throws(ProbeError) -> MountTable {
-    let result = try readResult()
+  /// - Parameter scope: the part of the table to parse; every line is checked anyway.
+  public func read(scope: MountTableScope = .whole) throws(ProbeError) -> MountTable {
+    let result = try readResult(scope: scope)
     guard result.malformedLines.isEmpty else {
       throw .mountInfoMalformed(path: FilePath(path), lines: result.malformedLines)
     }
@@ -36,10 +37,13 @@ public struct MountInfoProbe: Sendable {
   /// - Returns: The entries and the lines that were skipped.
   /// - Throws: `ProbeError.mountInfoUnreadable` when the file cannot be read, and
   ///   `.mountInfoUnparsable` when libmount gives up.
-  public func readResult() throws(ProbeError) -> MountInfoParseResult {
+  /// - Parameter scope: the part of the table to parse; every line is checked anyway.
+  public func readResult(scope: MountTableScope = .whole) throws(ProbeError) -> MountInfoParseResult {
     let result: MountInfoParseResult
     do {
-      result = try Files.withContents(of: FilePath(path)) { MountInfoParser.parse(bytes: $0, sourceName: path) }
+      result = try Files.withContents(of: FilePath(path)) {
+        MountInfoParser.parse(bytes: $0, sourceName: path, scope: scope)
+      }
     } catch {
       throw .mountInfoUnreadable(path: FilePath(path), errno: error.errno)
     }

@@ -14,15 +14,21 @@ public struct Observer: Sendable {
   public var source: MountTableSource
   /// Kernel features to report; nil to use `KernelFeatureProbe.probedOnce`.
   public var features: KernelFeatures?
+  /// The part of the table to parse: what the plan will read (`Planner.Scope`).
+  public var tableScope: MountTableScope
 
   /// Makes an observer.
   ///
   /// - Parameters:
   ///   - source: where the table comes from, and so whether the filesystem is probed.
   ///   - features: features already probed, or nil to probe once per process.
-  public init(source: MountTableSource = .live, features: KernelFeatures? = nil) {
+  ///   - tableScope: the part of the table to parse; every line is checked anyway.
+  public init(
+    source: MountTableSource = .live, features: KernelFeatures? = nil, tableScope: MountTableScope = .whole
+  ) {
     self.source = source
     self.features = features
+    self.tableScope = tableScope
   }
 
   /// Reads the table from `source` and observes everything `desired` depends on.
@@ -33,9 +39,10 @@ public struct Observer: Sendable {
     let probe = MountInfoProbe(path: source.path)
     switch source {
     case .live:
-      return Observation(state: observe(desired: desired, mounts: try probe.read()), malformedLines: [])
+      return Observation(
+        state: observe(desired: desired, mounts: try probe.read(scope: tableScope)), malformedLines: [])
     case .saved:
-      let result = try probe.readResult()
+      let result = try probe.readResult(scope: tableScope)
       return Observation(state: observe(desired: desired, mounts: result.table), malformedLines: result.malformedLines)
     }
   }
@@ -136,7 +143,8 @@ public struct Observer: Sendable {
     }
     let probe = PathProbe()
     var escapes: [String: PathEscape] = [:]
-    for path in paths where escapes[path] == nil {
+    var checked: Set<String> = []
+    for path in paths where checked.insert(path).inserted {
       guard let root = PathProbe.allowedRoot(for: path, among: roots) else {
         escapes[path] = PathEscape(path: path, root: roots.joined(separator: ", "), reason: .outsideRoot)
         continue

@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// Checks that a path resolves beneath an allowed root with no symlink and no `..`
@@ -54,7 +55,25 @@ public struct PathProbe: Sendable {
   /// The root among `roots` that `path` lies lexically below, the deepest when
   /// several nest.
   public static func allowedRoot(for path: String, among roots: [String]) -> String? {
-    roots.filter { relativePath(of: path, below: $0) != nil }
+    roots.filter { isLexicallyBelow(path, $0) }
       .max { $0.split(separator: "/").count < $1.split(separator: "/").count }
+  }
+
+  /// `relativePath(of:below:) != nil`, without splitting when neither path has an empty
+  /// component (a repeated or final `/`): then a prefix test on the text is the same.
+  private static func isLexicallyBelow(_ path: String, _ root: String) -> Bool {
+    guard hasEmptyComponent(path) || hasEmptyComponent(root) else {
+      return root.hasPrefix("/") && PathRules.isWithin(path, root)
+    }
+    return relativePath(of: path, below: root) != nil
+  }
+
+  private static func hasEmptyComponent(_ path: String) -> Bool {
+    var previous: UInt8 = 0
+    for byte in path.utf8 {
+      if byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/") { return true }
+      previous = byte
+    }
+    return previous == UInt8(ascii: "/") && path.utf8.count > 1
   }
 }

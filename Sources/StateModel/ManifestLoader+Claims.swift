@@ -33,14 +33,18 @@ extension ManifestLoader {
     let outerTargets = decodings.enumerated().flatMap { index, decoding in
       decoding.targets.map { (instance: index, target: $0) }
     }
+    // By path, so that each inner path looks up its own ancestors instead of being
+    // compared with every target (paths are resolved: a lexical walk up is exact).
+    var outerByPath: [Substring: [Int]] = [:]
+    for (position, outer) in outerTargets.enumerated() {
+      outerByPath[Substring(outer.target.path), default: []].append(position)
+    }
+    let lengths = Set(outerTargets.map(\.target.path.utf8.count))
     for index in decodings.indices {
       for inner in ownedPaths(of: decodings[index]) {
-        for outer in outerTargets where outer.instance != index {
-          let nested =
-            inner.role == "target"
-            ? PathRules.isStrictlyBeneath(inner.path.path, outer.target.path)
-            : PathRules.isWithin(inner.path.path, outer.target.path)
-          guard nested else { continue }
+        let positions = ancestors(of: inner.path.path, includingItself: inner.role != "target", lengths: lengths)
+          .flatMap { outerByPath[$0] ?? [] }.sorted()
+        for outer in positions.map({ outerTargets[$0] }) where outer.instance != index {
           let outerName = decodings[outer.instance].name
           decodings[index].refuse(
             adding: ManifestIssue(
@@ -52,6 +56,26 @@ extension ManifestLoader {
         }
       }
     }
+  }
+
+  /// Every path that `path` (resolved, absolute) lies strictly below, and `path` too
+  /// when asked: the paths `PathRules.isStrictlyBeneath` or `isWithin` accept. Only
+  /// those of a length in `lengths` (the targets' lengths): most ancestors are never
+  /// made or hashed.
+  private static func ancestors(of path: String, includingItself: Bool, lengths: Set<Int>) -> [Substring] {
+    let bytes = path.utf8
+    guard bytes.first == UInt8(ascii: "/") else { return [] }
+    var result: [Substring] = []
+    if includingItself && lengths.contains(bytes.count) { result.append(Substring(path)) }
+    if bytes.count > 1 && lengths.contains(1) { result.append("/") }
+    var length = 0
+    for byte in bytes {
+      if byte == UInt8(ascii: "/") && length > 0 && length < bytes.count && lengths.contains(length) {
+        result.append(Substring(path.utf8.prefix(length)))
+      }
+      length += 1
+    }
+    return result
   }
 
   /// The targets of a decoding, and the upperdirs and workdirs of its overlays when

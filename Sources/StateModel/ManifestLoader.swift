@@ -30,6 +30,26 @@ public struct ManifestLoader: Sendable {
   ///   cannot be used.
   public func load() throws(StateModelError) -> DesiredState {
     let reader = TrustedFileReader(trustedOwner: trustedOwner)
+    let config = try loadConfig(reader: reader)
+    let files = try manifestFiles(in: config.instancesDirectory, reader: reader)
+    var decodings = files.map { decodeManifest($0, config: config, reader: reader) }
+    Self.refuseSharedTargets(&decodings)
+    Self.refuseNestedTargets(&decodings)
+    return DesiredState(
+      config: config, instances: decodings.compactMap(\.manifest),
+      refused: decodings.compactMap(\.refusal), issues: decodings.flatMap(\.issues),
+      hasUnparseableManifest: decodings.contains(where: \.hidesOrphans))
+  }
+
+  /// Reads the site config alone, checked as `load()` checks it: enough to know where
+  /// the run lock and the instances are before reading every manifest.
+  /// - Returns: The decoded config.
+  /// - Throws: `StateModelError` when the site config cannot be used.
+  public func loadConfig() throws(StateModelError) -> SiteConfig {
+    try loadConfig(reader: TrustedFileReader(trustedOwner: trustedOwner))
+  }
+
+  private func loadConfig(reader: TrustedFileReader) throws(StateModelError) -> SiteConfig {
     let configPath = absolutePath(configFile)
     let text: String
     switch reader.readFile(at: configPath) {
@@ -44,14 +64,7 @@ public struct ManifestLoader: Sendable {
     guard let config = decoded.config else {
       throw .configRejected(file: configPath, issues: decoded.issues)
     }
-    let files = try manifestFiles(in: config.instancesDirectory, reader: reader)
-    var decodings = files.map { decodeManifest($0, config: config, reader: reader) }
-    Self.refuseSharedTargets(&decodings)
-    Self.refuseNestedTargets(&decodings)
-    return DesiredState(
-      config: config, instances: decodings.compactMap(\.manifest),
-      refused: decodings.compactMap(\.refusal), issues: decodings.flatMap(\.issues),
-      hasUnparseableManifest: decodings.contains(where: \.hidesOrphans))
+    return config
   }
 
   /// The manifests of `directory` as (instance name, path), sorted by name.

@@ -90,31 +90,31 @@ public struct Applier {
     case .success: break
     }
     var outcomes: [StepOutcome] = []
-    for (position, layer) in chain.enumerated() {
-      if case .failure(let error) = system.unmount(target, beneath: root) {
-        // Under a shared parent, unmounting one layer also removes its propagated
-        // peers, which may be the layers still planned here: then they are gone.
-        let remaining = chain[position...]
-        if error == .invalidArgument, case .success(let top) = system.mountID(at: target, beneath: root),
-          !remaining.contains(where: { $0.mountID == top })
-        {
-          outcomes += remaining.map {
-            StepOutcome(step: .unmount($0), status: .done, detail: "already gone with a propagated unmount")
-          }
-          return outcomes
-        }
-        let failure = unmountFailure(layer, error)
-        outcomes.append(failure)
-        outcomes += chain[(position + 1)...].map {
-          StepOutcome(
-            step: .unmount($0), status: .skipped,
-            detail: failure.waitsForRestart
-              ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
-            waitsForRestart: failure.waitsForRestart)
+    let (removed, failure) = system.unmountLayers(target, beneath: root, count: chain.count)
+    outcomes += chain[..<removed].map { StepOutcome(step: .unmount($0), status: .done) }
+    if let error = failure {
+      let position = removed
+      // Under a shared parent, unmounting one layer also removes its propagated
+      // peers, which may be the layers still planned here: then they are gone.
+      let remaining = chain[position...]
+      if error == .invalidArgument, case .success(let top) = system.mountID(at: target, beneath: root),
+        !remaining.contains(where: { $0.mountID == top })
+      {
+        outcomes += remaining.map {
+          StepOutcome(step: .unmount($0), status: .done, detail: "already gone with a propagated unmount")
         }
         return outcomes
       }
-      outcomes.append(StepOutcome(step: .unmount(layer), status: .done))
+      let failure = unmountFailure(chain[position], error)
+      outcomes.append(failure)
+      outcomes += chain[(position + 1)...].map {
+        StepOutcome(
+          step: .unmount($0), status: .skipped,
+          detail: failure.waitsForRestart
+            ? "waits with the busy mount above it" : "a mount on or below it could not be removed",
+          waitsForRestart: failure.waitsForRestart)
+      }
+      return outcomes
     }
     if case .success(let id) = system.mountID(at: target, beneath: root), chain.contains(where: { $0.mountID == id }) {
       outcomes[outcomes.count - 1] = StepOutcome(

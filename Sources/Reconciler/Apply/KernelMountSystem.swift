@@ -26,6 +26,16 @@ public struct KernelMountSystem: MountSystem {
     }
   }
 
+  /// One move of the working directory for the whole stack, not one per layer.
+  public func unmountLayers(_ path: String, beneath root: String, count: Int) -> (removed: Int, failure: Errno?) {
+    var removed = 0
+    let result = parents.with(path, beneath: root) { (parent, name) throws(KernelError) in
+      try parent.unmount(name, times: count) { removed += 1 }
+    }
+    if case .failure(let error) = result { return (removed, error) }
+    return (removed, nil)
+  }
+
   public func removeDirectory(_ path: String, beneath root: String) -> Result<Void, Errno> {
     parents.with(path, beneath: root) { (parent, name) throws(KernelError) in try parent.remove(name, directory: true) }
   }

@@ -11,6 +11,9 @@ public protocol MountSystem {
   /// symlink; never lazily. The corresponding C call is `umount2(2)` with
   /// `UMOUNT_NOFOLLOW`.
   func unmount(_ path: String, beneath root: String) -> Result<Void, Errno>
+  /// Removes the top mount at `path` up to `count` times, as `unmount` does, stopping
+  /// at the first failure. Returns how many went, and the failure that stopped it.
+  func unmountLayers(_ path: String, beneath root: String, count: Int) -> (removed: Int, failure: Errno?)
   /// Creates `path` and missing parents beneath `root`, mode 0755, never following a
   /// symlink. Returns false when it already existed.
   func makeDirectory(_ path: String, beneath root: String) -> Result<Bool, ReconcilerError>
@@ -24,4 +27,14 @@ public protocol MountSystem {
   /// private.
   func mountBind(_ bind: ResolvedBind, at target: String, beneath root: String)
     -> Result<Void, ReconcilerError>
+}
+
+extension MountSystem {
+  /// `unmount` called `count` times: what a system without a cheaper way does.
+  public func unmountLayers(_ path: String, beneath root: String, count: Int) -> (removed: Int, failure: Errno?) {
+    for removed in 0..<count {
+      if case .failure(let error) = unmount(path, beneath: root) { return (removed, error) }
+    }
+    return (count, nil)
+  }
 }

@@ -90,11 +90,20 @@ struct PlanDraft {
   mutating func removeOrphans(desired: DesiredState, observed: ObservedState) {
     let declared = Set(desired.instances.flatMap(\.declaredTargets))
       .union(desired.refused.flatMap(\.declaredTargets))
+    // Per target, not per entry: the layers of a stack share one answer.
+    var covering: [String: String?] = [:]
     for entry in table.entries
     where desired.config.managed.contains(where: { PathRules.isStrictlyBeneath(entry.target, $0) }) {
       if claimedTargets.contains(entry.target) || isProtected(entry.target) { continue }
       var reason = StepReason.orphan
-      if let lease = leaseCovering(entry.target, rules: desired.config.leases) {
+      let lease =
+        covering[entry.target]
+        ?? {
+          let found = leaseCovering(entry.target, rules: desired.config.leases)
+          covering[entry.target] = .some(found)
+          return found
+        }()
+      if let lease {
         // Unknown (not probed) counts as held: never remove what may be in use.
         if !observed.filesystemProbed || observed.leases[lease]?.held != false {
           leaseKept.insert(entry.id)

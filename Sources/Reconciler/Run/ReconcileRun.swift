@@ -42,19 +42,43 @@ public enum ReconcileRun {
     return report
   }
 
-  /// Loads the config and manifests and, unless the run changes nothing, takes the run
-  /// lock and loads them again: a run that waited for the lock must not act on what
-  /// they said before (a unit's hook may have rewritten one meanwhile).
+  /// Loads the config and manifests; unless the run changes nothing, under the run
+  /// lock, so that a run that waited for it never acts on what they said before (a
+  /// unit's hook may have rewritten one meanwhile). The site config alone is read
+  /// first, to find the lock; the manifests are read once, with the lock held. Should
+  /// the config have moved the state directory meanwhile, the lock is taken again.
   static func loadUnderLock(_ options: RunOptions) -> Result<(DesiredState, RunLock?), RunReportFailure> {
-    load(options).flatMap { first -> Result<(DesiredState, RunLock?), RunReportFailure> in
-      guard !options.changesNothing else { return .success((first, nil)) }
-      return acquireLock(first, options).flatMap { lock in load(options).map { ($0, lock) } }
+    guard !options.changesNothing else { return load(options).map { ($0, nil) } }
+    var config: SiteConfig
+    do {
+      config = try loader(options).loadConfig()
+    } catch {
+      return .failure(RunReportFailure(report: failed(options, problems: error.problems)))
     }
+    while true {
+      let lock: RunLock
+      switch acquireLock(stateDirectory: config.stateDirectory, root: config.root, options) {
+      case .success(let acquired): lock = acquired
+      case .failure(let failure): return .failure(failure)
+      }
+      switch load(options) {
+      case .failure(let failure): return .failure(failure)
+      case .success(let desired):
+        if desired.config.stateDirectory == config.stateDirectory && desired.config.root == config.root {
+          return .success((desired, lock))
+        }
+        config = desired.config
+      }
+    }
+  }
+
+  private static func loader(_ options: RunOptions) -> ManifestLoader {
+    ManifestLoader(configFile: options.configFile, trustedOwner: options.trustedOwner)
   }
 
   private static func load(_ options: RunOptions) -> Result<DesiredState, RunReportFailure> {
     do {
-      return .success(try ManifestLoader(configFile: options.configFile, trustedOwner: options.trustedOwner).load())
+      return .success(try loader(options).load())
     } catch {
       return .failure(RunReportFailure(report: failed(options, problems: error.problems)))
     }
@@ -67,17 +91,25 @@ public enum ReconcileRun {
     let report = applier(for: observed, migrationProgress: options.migrationProgress).apply(plan, progress: progress)
     var pending: [Step] = []
     var verification: [Problem] = []
+    // A plan of no steps touched nothing: the observation it came from already proves
+    // convergence, so the table is not read a second time (the timer's common case).
+    var after: ObservedState? = plan.steps.isEmpty ? observed : nil
+    if after == nil {
+      do {
+        let (verifying, _) = try observe(desired, options)
+        pending = Planner.plan(desired: desired, observed: verifying, scope: options.scope).steps
+        after = verifying
+      } catch {
+        verification.append(Problem(message: "verifying observation failed: \(error)"))
+      }
+    }
+    // The host's gauges are the full run's (invariant 15): an --instance run observes
+    // only its targets, which says nothing of the rest of the managed tree.
     var gauges: HostGauges?
-    do {
-      let (after, _) = try observe(desired, options)
-      pending = Planner.plan(desired: desired, observed: after, scope: options.scope).steps
-      let everything =
-        options.scope == .all ? pending : Planner.plan(desired: desired, observed: after, scope: .all).steps
+    if options.scope == .all, let after {
       gauges = HostGauges(
-        desired: desired, before: observed.mounts, after: after.mounts, pending: everything,
+        desired: desired, before: observed.mounts, after: after.mounts, pending: pending,
         refused: plan.refusedInstances)
-    } catch {
-      verification.append(Problem(message: "verifying observation failed: \(error)"))
     }
     var result = verdict(plan: plan, applied: report, pending: pending, verificationProblems: verification)
     result.hostGauges = gauges
@@ -143,12 +175,11 @@ public enum ReconcileRun {
   }
 
   /// Takes the run lock, or says why not: exit 75 when another run holds it.
-  static func acquireLock(_ desired: DesiredState, _ options: RunOptions) -> Result<RunLock, RunReportFailure> {
+  private static func acquireLock(
+    stateDirectory: String, root: String, _ options: RunOptions
+  ) -> Result<RunLock, RunReportFailure> {
     do {
-      return .success(
-        try RunLock.acquire(
-          stateDirectory: desired.config.stateDirectory, root: desired.config.root,
-          timeout: options.lockTimeout))
+      return .success(try RunLock.acquire(stateDirectory: stateDirectory, root: root, timeout: options.lockTimeout))
     } catch {
       var report = failed(options, problems: [Problem(message: error.description)])
       if case .runLockBusy = error { report.exitStatus = .temporary }
@@ -168,7 +199,8 @@ public enum ReconcileRun {
       probed.instances = desired.instances.filter { options.instances.contains($0.name) }
     }
     let source = options.tableSource
-    let observation = try Observer(source: source).observe(desired: probed)
+    let observation = try Observer(source: source, tableScope: options.scope.tableScope(for: desired))
+      .observe(desired: probed)
     let problems = observation.malformedLines.map {
       Problem(file: source.path, line: $0.number, message: "malformed mountinfo line skipped: \($0.text)")
     }
