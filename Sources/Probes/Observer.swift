@@ -222,11 +222,7 @@ public struct Observer: Sendable {
     var held: [String] = []
     for rule in rules {
       let pattern = rule.lockPath(for: rule.pattern)
-      guard let slash = pattern.lastIndex(of: "/") else { continue }
-      let directory = String(pattern[..<slash])
-      guard !directory.contains("*") && !directory.contains("?"),
-        let names = try? Files.names(in: FilePath(directory))
-      else { continue }
+      guard let directory = rule.lockDirectory, let names = try? Files.names(in: FilePath(directory)) else { continue }
       for name in names.sorted() {
         let path = directory + "/" + name
         if Glob.matches(pattern: pattern, path: path) && probe.isHeld(lockPath: path) { held.append(path) }

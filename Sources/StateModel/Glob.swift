@@ -2,6 +2,11 @@
 /// patterns. Written here rather than calling fnmatch(3) so the planner stays pure
 /// and this target free of libc.
 public enum Glob {
+  /// Whether `text` holds a wildcard, so that it names paths rather than one path.
+  public static func hasWildcard<Text: StringProtocol>(_ text: Text) -> Bool {
+    text.contains("*") || text.contains("?")
+  }
+
   /// Whether `path` matches `pattern`; neither wildcard matches `/`.
   public static func matches(pattern: String, path: String) -> Bool {
     let p = Array(pattern.utf8)

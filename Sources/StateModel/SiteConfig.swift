@@ -58,6 +58,15 @@ public struct LeaseRule: Hashable, Codable, Sendable {
   public func lockPath(for target: String) -> String {
     lockTemplate.replacing("{mount}", with: target)
   }
+
+  /// The one directory that holds this rule's lock files, or nil when the lock
+  /// pattern's own directory has a wildcard (its locks are in many directories).
+  public var lockDirectory: String? {
+    let pattern = lockPath(for: self.pattern)
+    guard let slash = pattern.lastIndex(of: "/") else { return nil }
+    let directory = String(pattern[..<slash])
+    return Glob.hasWildcard(directory) ? nil : directory
+  }
 }
 
 /// A one-shot ownership migration, recorded under the state directory when done.

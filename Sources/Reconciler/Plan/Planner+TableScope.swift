@@ -43,7 +43,7 @@ extension LeaseRule {
   var fixedDirectory: String {
     var fixed: [Substring] = []
     for component in pattern.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
-      if component.contains("*") || component.contains("?") { break }
+      if Glob.hasWildcard(component) { break }
       fixed.append(component)
     }
     let directory = fixed.joined(separator: "/")

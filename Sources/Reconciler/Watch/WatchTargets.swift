@@ -18,13 +18,11 @@ struct WatchTargets: Equatable {
     instancesDirectory = config.map { FilePath($0.instancesDirectory) }
     root = config?.root ?? "/nonexistent-reconcile-root"
     var directories: [FilePath] = []
+    // A rule whose lock directory has a wildcard cannot be watched as one directory;
+    // the periodic run covers it.
     for rule in config?.leases ?? [] {
-      let lock = FilePath(rule.lockPath(for: rule.pattern)).removingLastComponent()
-      // A directory whose own name has a glob cannot be watched as one; the periodic
-      // run covers such a rule.
-      if !lock.string.contains("*") && !lock.string.contains("?") && !directories.contains(lock) {
-        directories.append(lock)
-      }
+      guard let directory = rule.lockDirectory.map({ FilePath($0) }), !directories.contains(directory) else { continue }
+      directories.append(directory)
     }
     leaseDirectories = directories
     leaseDevices = Set(directories.compactMap { (try? Files.linkStatus($0)).map { UInt64($0.deviceID.rawValue) } })
