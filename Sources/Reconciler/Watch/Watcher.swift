@@ -211,7 +211,7 @@ public final class Watcher {
 
   /// The targets the config names now; nil when it cannot be read (keep the last).
   private func loadTargets() -> WatchTargets? {
-    guard let config = try? ManifestLoader(configFile: options.configFile).load().config else { return nil }
+    guard let config = try? ManifestLoader(configFile: options.configFile).loadConfig() else { return nil }
     return WatchTargets(configFile: options.configFile, config: config)
   }
 
