@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A JSON value for the manifests' schemas, rendered with its object keys in the
 /// order given, so the committed schema files read like the decoder's key tables.
 indirect enum SchemaValue {
@@ -36,23 +38,11 @@ indirect enum SchemaValue {
     }
   }
 
+  /// A JSON string literal, escaped by the JSON encoder the reports use.
   private static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .withoutEscapingSlashes
+    // Encoding a String cannot fail.
+    return String(decoding: try! encoder.encode(text), as: UTF8.self)
   }
 }

@@ -34,10 +34,7 @@ struct TrustedFileReader {
       let file = try Files.openPath(FilePath(path))
       defer { try? file.close() }
       let status = try file.status()
-      guard status.type == .regular else {
-        return .failure(.unsafe("is not a regular file (\(Self.describe(status.type)))"))
-      }
-      if let refusal = checkOwnership(status) { return .failure(refusal) }
+      if let refusal = check(status, is: .regular) { return .failure(refusal) }
       if status.size > Self.maximumFileSize { return .failure(Self.oversize(Int(status.size))) }
       let reading = try Files.reopenForReading(file, path: FilePath(path))
       defer { try? reading.close() }
@@ -59,11 +56,7 @@ struct TrustedFileReader {
     do {
       let directory = try Files.openPath(FilePath(path))
       defer { try? directory.close() }
-      let status = try directory.status()
-      guard status.type == .directory else {
-        return .failure(.unsafe("is not a directory (\(Self.describe(status.type)))"))
-      }
-      if let refusal = checkOwnership(status) { return .failure(refusal) }
+      if let refusal = check(try directory.status(), is: .directory) { return .failure(refusal) }
       let listing = try Files.reopenForReading(directory, path: FilePath(path), directory: true)
       return .success(try Files.names(in: listing, path: FilePath(path)))
     } catch {
@@ -71,7 +64,12 @@ struct TrustedFileReader {
     }
   }
 
-  private func checkOwnership(_ status: Stat) -> Refusal? {
+  /// Why a file of this `status` is not to be read as a `type` (nil when it is): the
+  /// wrong type, or someone but the trusted owner can write it.
+  private func check(_ status: Stat, is type: FileType) -> Refusal? {
+    guard status.type == type else {
+      return .unsafe("is not \(Self.describe(type)) (\(Self.describe(status.type)))")
+    }
     guard status.userID.rawValue == trustedOwner else {
       return .unsafe("is owned by uid \(status.userID.rawValue), not by uid \(trustedOwner)")
     }

@@ -93,13 +93,14 @@ public enum ReconcileRun {
     var verification: [Problem] = []
     // A plan of no steps touched nothing: the observation it came from already proves
     // convergence, so the table is not read a second time (the timer's common case).
-    var after: ObservedState? = plan.steps.isEmpty ? observed : nil
-    if after == nil {
+    var after: ObservedState? = observed
+    if !plan.steps.isEmpty {
       do {
         let (verifying, _) = try observe(desired, options)
         pending = Planner.plan(desired: desired, observed: verifying, scope: options.scope).steps
         after = verifying
       } catch {
+        after = nil
         verification.append(Problem(message: "verifying observation failed: \(error)"))
       }
     }
