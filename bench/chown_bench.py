@@ -1,8 +1,9 @@
 """The ownership migration against `chown -R --from=U:G U2:G2` (DESIGN.md 6).
 
-Builds one 200,021-entry tree on a tmpfs (20 directories of 1,000 directories of 9
-files), owned by the sandbox uid, and times both tools on that same tree, taking
-turns going first, with the tree given back to the sandbox (untimed) after each.
+Builds one 200,021-entry tree on a tmpfs and on an ext4 image (20 directories of
+1,000 directories of 9 files), owned by the sandbox uid, and times chown, our walk
+with its default threads and our walk on one thread on that same tree, taking turns
+going first, with the tree given back to the sandbox (untimed) after each.
 tmpfs keeps the cache warm. Wall time is what counts; CPU time (user + system, from
 wait4) is shown too, being less disturbed by whatever else shares the cores.
 
@@ -74,7 +75,8 @@ def ext4_base(name, size=1 << 30, inodes=260000):
 
 
 def ownership_migration(tool, rounds=11, filesystem="tmpfs"):
-    """(wall, cpu) times of chown -R --from and of our walk over one tree, and our counts."""
+    """(wall, cpu) times of chown -R --from, of our walk (its default threads) and of
+    our walk on one thread, over one tree, and our counts."""
     if filesystem == "ext4":
         base, cleanup = ext4_base("chown")
     else:
@@ -83,7 +85,7 @@ def ownership_migration(tool, rounds=11, filesystem="tmpfs"):
     tree = base + "/overlays"
     total = build_tree(tree)
     give_back(tree)
-    chown, ours, counts = [], [], None
+    chown, ours, alone, counts = [], [], [], None
 
     def time_chown():
         wall, cpu, status, _, err = timed(["chown", "-R", f"--from={SANDBOX}", LEFT4ME, tree])
@@ -91,25 +93,27 @@ def ownership_migration(tool, rounds=11, filesystem="tmpfs"):
             sys.exit(f"chown -R failed ({status}): {err}")
         chown.append((wall, cpu))
 
-    def time_ours():
+    def time_tool(into, extra):
         nonlocal counts
-        wall, cpu, status, out, err = timed([tool, "--from", SANDBOX, "--to", LEFT4ME, "--beneath", base, tree])
+        argv = [tool, "--from", SANDBOX, "--to", LEFT4ME, "--beneath", base] + extra + [tree]
+        wall, cpu, status, out, err = timed(argv)
         if status != 0:
             sys.exit(f"ownership-walk-tool failed ({status}): {err}")
         counts = json.loads(out)
         if counts["changed"] != total:
             sys.exit(f"walk re-owned {counts['changed']} of {total} entries")
-        ours.append((wall, cpu))
+        into.append((wall, cpu))
 
     time_chown()  # untimed warm-up: the cache holds every inode afterwards
     chown.clear()
     give_back(tree)
+    order = [time_chown, lambda: time_tool(ours, []), lambda: time_tool(alone, ["--threads", "1"])]
     for round in range(rounds):
-        for run_one in ([time_chown, time_ours] if round % 2 == 0 else [time_ours, time_chown]):
+        for run_one in order[round % 3:] + order[:round % 3]:
             run_one()
             give_back(tree)
     cleanup()
-    return total, chown, ours, counts
+    return total, chown, ours, alone, counts
 
 
 def reconcile_migrate(reconcile, chown_ms, rounds=5):
@@ -156,12 +160,15 @@ def report(tool, reconcile=None):
     wall = lambda times: ms([t[0] for t in times])
     cpu = lambda times: ms([t[1] for t in times])
     for filesystem, rounds in [("tmpfs", 11), ("ext4", 7)]:
-        total, chown, ours, counts = ownership_migration(tool, rounds=rounds, filesystem=filesystem)
+        total, chown, ours, alone, counts = ownership_migration(tool, rounds=rounds, filesystem=filesystem)
         where = "tmpfs" if filesystem == "tmpfs" else "ext4 (loop image on disk, warm cache)"
+        threads = min(4, len(os.sched_getaffinity(0)))
         print(f"Ownership migration of {total:,} entries on {where} (median of {len(chown)}; goal: 0.90x chown -R)")
         print(f"  chown -R --from={SANDBOX} {LEFT4ME}  {wall(chown):7.1f} ms wall  {cpu(chown):7.1f} ms cpu")
-        print(f"  ownership-walk-tool                {wall(ours):7.1f} ms wall  {cpu(ours):7.1f} ms cpu")
-        print(f"  ratio                              {wall(ours) / wall(chown):7.2f}x wall   {cpu(ours) / cpu(chown):5.2f}x cpu")
+        print(f"  ownership-walk-tool, {threads} threads     {wall(ours):7.1f} ms wall  {cpu(ours):7.1f} ms cpu")
+        print(f"  ownership-walk-tool --threads 1    {wall(alone):7.1f} ms wall  {cpu(alone):7.1f} ms cpu")
+        print(f"  ratio                              {wall(ours) / wall(chown):7.2f}x wall   {cpu(ours) / cpu(chown):5.2f}x cpu"
+              f"   (one thread: {wall(alone) / wall(chown):.2f}x wall, {cpu(alone) / cpu(chown):.2f}x cpu)")
         print(f"  walk counts {counts}")
         if filesystem == "tmpfs":
             tmpfs_chown = wall(chown)

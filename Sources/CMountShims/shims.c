@@ -695,3 +695,10 @@ int rcs_signalfd_read(int fd) {
   if (len < 0) return errno == EAGAIN ? 0 : -1;
   return len == sizeof info ? (int)info.ssi_signo : 0;
 }
+
+int rcs_available_cpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  int count = CPU_COUNT(&set);
+  return count > 0 ? count : 1;
+}

@@ -2,7 +2,7 @@
 // tests that SIGKILL a walk midway and for the benchmark against `chown -R`. Not
 // installed; `reconcile migrate` is the operator's entry point.
 //
-//   ownership-walk-tool --from U:G --to U:G [--beneath ROOT] [--dry-run] [--progress] PATH
+//   ownership-walk-tool --from U:G --to U:G [--beneath ROOT] [--threads N] [--dry-run] [--progress] PATH
 //
 // Prints the counts as one JSON object on stdout; with --progress, "progress N"
 // lines on stderr. Exit 0 when the walk completed, 1 when it stopped, 64 on usage.
@@ -16,7 +16,7 @@ func say(_ line: String) {
 
 func usage(_ message: String) -> Never {
   say("ownership-walk-tool: \(message)")
-  say("usage: ownership-walk-tool --from U:G --to U:G [--beneath ROOT] [--dry-run] [--progress] PATH")
+  say("usage: ownership-walk-tool --from U:G --to U:G [--beneath ROOT] [--threads N] [--dry-run] [--progress] PATH")
   CurrentProcess.exit(64)
 }
 
@@ -32,6 +32,7 @@ var from: (UInt32, UInt32)?
 var to: (UInt32, UInt32)?
 var beneath = "/"
 var dryRun = false
+var threads: Int?
 var showProgress = false
 var path: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -42,6 +43,9 @@ while let argument = arguments.next() {
   case "--beneath":
     guard let root = arguments.next() else { usage("--beneath needs a directory") }
     beneath = root
+  case "--threads":
+    guard let count = arguments.next().flatMap({ Int($0) }), count >= 1 else { usage("--threads needs a count") }
+    threads = count
   case "--dry-run": dryRun = true
   case "--progress": showProgress = true
   case _ where argument.hasPrefix("-"): usage("unknown option \(argument)")
@@ -55,7 +59,9 @@ guard path.hasPrefix("/"), beneath.hasPrefix("/") else { usage("paths must be ab
 
 let change = OwnershipChange(fromUID: from.0, fromGID: from.1, toUID: to.0, toGID: to.1)
 let progress: ((Int) -> Void)? = showProgress ? { say("progress \($0)") } : nil
-switch OwnershipWalker(change: change, dryRun: dryRun, progress: progress).walk(path, beneath: beneath) {
+var walker = OwnershipWalker(change: change, dryRun: dryRun, progress: progress)
+if let threads { walker.threads = threads }
+switch walker.walk(path, beneath: beneath) {
 case .success(let counts):
   print(
     "{\"changed\": \(counts.changed), \"skipped_foreign\": \(counts.skippedForeign), "

@@ -104,6 +104,37 @@ enum OwnershipTree {
     Set(snapshot.filter { $0.value.uid == owner.0 && $0.value.gid == owner.1 }.keys)
   }
 
+  /// `chattr +i`/`-i` by `FS_IOC_SETFLAGS`, on a byte path no argv could carry.
+  static func setImmutable(_ immutable: Bool, _ path: [UInt8]) throws {
+    let fd = withCPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+    guard fd >= 0 else { throw Failure(description: "open for FS_IOC_SETFLAGS") }
+    defer { close(fd) }
+    var flags: Int = immutable ? 0x10 : 0  // FS_IMMUTABLE_FL
+    guard ioctl(fd, 0x4008_6602, &flags) == 0 else {  // FS_IOC_SETFLAGS
+      throw Failure(description: "FS_IOC_SETFLAGS: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// Directories re-owned before something below them: every ancestor of an entry
+  /// `from` still owns must still be `from`'s too (the walk is post-order).
+  /// Only directories in `wereOwned` count, when given (the others were never `from`'s).
+  static func reownedBeforeTheirContents(
+    from owner: (UInt32, UInt32), in snapshot: [[UInt8]: EntryState], wereOwned: Set<[UInt8]>? = nil
+  ) -> Set<String> {
+    var early: Set<String> = []
+    for path in owned(by: owner, in: snapshot) where !path.isEmpty {
+      var parent = path
+      repeat {
+        parent = Array(parent[..<(parent.lastIndex(of: UInt8(ascii: "/")) ?? 0)])
+        let counts = wereOwned?.contains(parent) ?? true
+        if counts && snapshot[parent].map({ $0.uid != owner.0 || $0.gid != owner.1 }) ?? true {
+          early.insert(String(decoding: parent, as: UTF8.self))
+        }
+      } while !parent.isEmpty
+    }
+    return early
+  }
+
   /// `.build/debug/ownership-walk-tool` of this package.
   static var tool: String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -140,16 +140,9 @@ final class OwnershipWalkerStressTests: PrivilegedTestCase {
   /// No directory carries the new owner while something below it has the old one:
   /// children are re-owned before their directory.
   private func assertPostOrder() throws {
-    let snapshot = try Tree.snapshot(tree)
-    var early: [[UInt8]] = []
-    for path in Tree.owned(by: Tree.sandbox, in: snapshot) where !path.isEmpty {
-      var parent = path
-      repeat {
-        parent = Array(parent[..<(parent.lastIndex(of: UInt8(ascii: "/")) ?? 0)])
-        if snapshot[parent]?.owner != "981:981" { early.append(parent) }
-      } while !parent.isEmpty
-    }
-    XCTAssertEqual(Set(early).map { String(decoding: $0, as: UTF8.self) }, [], "re-owned before their contents")
+    XCTAssertEqual(
+      Tree.reownedBeforeTheirContents(from: Tree.sandbox, in: try Tree.snapshot(tree)), [],
+      "re-owned before their contents")
   }
 
   private func dryRunChanged() throws -> Int {

@@ -194,8 +194,8 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     try Tree.file(Tree.bytes(tree + "/") + odd + Array("/stuck".utf8))
     try Tree.file(path("free"))
     let stuck = Tree.bytes(tree + "/") + odd + Array("/stuck".utf8)
-    try setImmutable(true, stuck)
-    defer { try? setImmutable(false, stuck) }
+    try Tree.setImmutable(true, stuck)
+    defer { try? Tree.setImmutable(false, stuck) }
 
     let result = OwnershipWalker(change: change).walk(tree, beneath: host.base)
 
@@ -204,7 +204,7 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     XCTAssertEqual(error.path, stuck)
     XCTAssertTrue(error.description.contains("odd\\ndir\\xff/stuck"), error.description)
     XCTAssertEqual(try Tree.state(tree).owner, "981:981", "the top directory is re-owned only when everything below is")
-    try setImmutable(false, stuck)
+    try Tree.setImmutable(false, stuck)
     let freeDone = try Tree.state(path("free")).owner == "980:980"
     XCTAssertEqual(try walk().changed, freeDone ? 3 : 4)
     XCTAssertEqual(Tree.owned(by: Tree.sandbox, in: try Tree.snapshot(tree)), [])
@@ -242,14 +242,4 @@ final class OwnershipWalkerTests: PrivilegedTestCase {
     try HostFixture.bind(host.base + "/bound-source", at: tree + "/a/bound")
   }
 
-  /// `chattr +i`/`-i` by `FS_IOC_SETFLAGS`, on a byte path no argv could carry.
-  private func setImmutable(_ immutable: Bool, _ path: [UInt8]) throws {
-    let fd = Tree.withCPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-    guard fd >= 0 else { throw OwnershipTree.Failure(description: "open for FS_IOC_SETFLAGS") }
-    defer { close(fd) }
-    var flags: Int = immutable ? 0x10 : 0  // FS_IMMUTABLE_FL
-    guard ioctl(fd, 0x4008_6602, &flags) == 0 else {  // FS_IOC_SETFLAGS
-      throw OwnershipTree.Failure(description: "FS_IOC_SETFLAGS: \(String(cString: strerror(errno)))")
-    }
-  }
 }

@@ -121,6 +121,40 @@ import Testing
     #expect(seen.values.count - 4 <= quarters, "the default pace waits a quarter second")
   }
 
+  /// Split at the top, below it, or not at all (one subdirectory per level): any
+  /// number of threads counts what one thread counts, with a small fd window too.
+  @Test(arguments: [[8], [1, 6], [1, 1, 1]])
+  func threadsCountWhatOneThreadCounts(widths: [Int]) throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    var level = [scratch.path]
+    var entries = 1
+    for width in widths {
+      level = try level.flatMap { parent in
+        try (0..<width).map { index in
+          let directory = parent + "/d\(index)"
+          try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+          for file in 0..<3 { touch(directory + "/f\(file)") }
+          entries += 4
+          return directory
+        }
+      }
+    }
+    var one = OwnershipWalker(change: me)
+    one.threads = 1
+    let expected = try one.walk(scratch.path, beneath: "/").get()
+    #expect(expected == OwnershipCounts(changed: entries))
+
+    for threads in [2, 4, 16] {
+      var walker = OwnershipWalker(change: me)
+      walker.threads = threads
+      walker.heldDirectoryLimit = 2
+      #expect(try walker.walk(scratch.path, beneath: "/").get() == expected, "\(threads) threads")
+      walker.dryRun = true
+      #expect(try walker.walk(scratch.path, beneath: "/").get() == expected, "\(threads) threads, dry run")
+    }
+  }
+
   @Test func topThatIsNotADirectoryIsAnError() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }

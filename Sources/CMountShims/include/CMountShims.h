@@ -83,6 +83,10 @@ ssize_t rcs_getdents64(int fd, void *buf, size_t size);
 /// AT_SYMLINK_NOFOLLOW without an O_PATH-and-/proc detour.
 int rcs_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags);
 
+/// The CPUs this process may run on (sched_getaffinity(2) and CPU_COUNT, macros Swift
+/// cannot call); 1 when that fails.
+int rcs_available_cpus(void);
+
 /// statmount(2) probe: 0 when the call exists, -1/ENOSYS when it does not.
 int rcs_statmount_supported(void);
 

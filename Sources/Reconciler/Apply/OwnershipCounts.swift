@@ -21,3 +21,13 @@ public struct OwnershipCounts: Hashable, Codable, Sendable {
     self.setIDBitsCleared = setIDBitsCleared
   }
 }
+
+extension OwnershipCounts {
+  /// Adds another part of the same walk.
+  mutating func add(_ other: OwnershipCounts) {
+    changed += other.changed
+    skippedForeign += other.skippedForeign
+    skippedOtherMounts += other.skippedOtherMounts
+    setIDBitsCleared += other.setIDBitsCleared
+  }
+}

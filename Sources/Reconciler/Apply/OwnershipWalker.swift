@@ -24,6 +24,13 @@ import SystemPackage
 ///   chown but keeps setgid when group-exec is off, and clearing first means a kill
 ///   between the two calls never leaves a set-id file with the new owner.
 ///
+/// - Threads: the subdirectories of the first directory that has two or more are
+///   shared among `threads` threads, each walking whole subtrees as above. That
+///   directory and those above it are re-owned once all are done; a failure in one
+///   stops the others at their next directory. Each entry is still decided and
+///   re-owned by one call through its own directory's fd, so the order between
+///   subtrees is all that changes.
+///
 /// If nothing in the tree is owned by `from`, this is a no-op apart from reading the
 /// tree: a walk killed at any moment completes when run again.
 public struct OwnershipWalker {
@@ -33,7 +40,12 @@ public struct OwnershipWalker {
   public var dryRun: Bool
   /// Called with the number of entries seen so far, at most four times a second.
   public var progress: ((Int) -> Void)?
-  /// Directory fds kept open along the current path (see the type's notes).
+  /// Threads that share the walk (see the type's notes): by default as many as the
+  /// CPUs this process may use, at most 4, so that a migration during a deploy leaves
+  /// cores to the running servers on larger hosts.
+  public var threads = min(4, Threads.availableProcessors)
+  /// Directory fds kept open along each thread's current path (see the type's notes),
+  /// besides the directory the threads share.
   var heldDirectoryLimit = 256
   /// The least time between two progress calls.
   var progressInterval: UInt64 = 250_000_000
@@ -44,7 +56,7 @@ public struct OwnershipWalker {
   ///   - change: the owner to look for and the owner to give.
   ///   - dryRun: count only; no chown, no chmod.
   ///   - progress: called with the number of entries seen so far, at most four
-  ///     times a second, from the walking thread.
+  ///     times a second, from any of the walking threads but one call at a time.
   public init(change: OwnershipChange, dryRun: Bool = false, progress: ((Int) -> Void)? = nil) {
     self.change = change
     self.dryRun = dryRun
@@ -78,8 +90,9 @@ public struct OwnershipWalker {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: OwnershipWalk.bufferSize, alignment: 8)
     defer { buffer.deallocate() }
     var walk = OwnershipWalk(
-      change: change, dryRun: dryRun, heldLimit: max(2, heldDirectoryLimit), progress: progress,
-      progressInterval: progressInterval, top: Array(path.utf8), buffer: buffer)
+      change: change, dryRun: dryRun, heldLimit: max(2, heldDirectoryLimit), threads: max(1, threads),
+      share: OwnershipWalkShare(progress: progress, progressInterval: progressInterval), top: Array(path.utf8),
+      buffer: buffer)
     return walk.run(topFD: top)
   }
 }

@@ -1,8 +1,8 @@
 import LinuxKernel
 import SystemPackage
 
-/// One `OwnershipWalker.walk` in progress: an iterative post-order walk over
-/// directory fds.
+/// One `OwnershipWalker.walk` in progress, or one thread's part of it: an iterative
+/// post-order walk over directory fds.
 ///
 /// Each directory is read to its end as soon as it is opened: other entries are
 /// decided and re-owned on the spot, subdirectory names are kept (as NUL-terminated
@@ -10,6 +10,11 @@ import SystemPackage
 /// directory itself is re-owned last. So no read position has to survive a descent,
 /// one getdents buffer serves the whole walk, and a closed ancestor fd can be
 /// re-opened through `..` without losing anything.
+///
+/// With `threads` above 1, the first directory that has two or more subdirectories
+/// hands them out to that many threads (`walkInParallel`), each with a walk of its
+/// own whose base frame is that directory; the directory and those above it are
+/// re-owned once every thread is done, so post-order holds for the whole tree.
 struct OwnershipWalk {
   /// One directory on the current path, the top one first.
   struct Frame {
@@ -35,9 +40,14 @@ struct OwnershipWalk {
   let change: OwnershipChange
   let dryRun: Bool
   let heldLimit: Int
-  let progress: ((Int) -> Void)?
-  let progressInterval: UInt64
-  /// The top directory's path, for error messages.
+  /// Threads to share the subdirectories of the first directory that has several
+  /// among; 1 walks alone.
+  let threads: Int
+  let share: OwnershipWalkShare
+  /// Frames below this depth belong to the walk that handed this one its part: never
+  /// closed or re-owned here.
+  let baseDepth: Int
+  /// The path of `frames[0]`, for error messages.
   let top: [UInt8]
   /// getdents64 records of the directory being read.
   let buffer: UnsafeMutableRawPointer
@@ -46,17 +56,17 @@ struct OwnershipWalk {
   var names: [UInt8] = []
   var counts = OwnershipCounts()
   var entries = 0
-  var lastProgress: UInt64 = 0
 
   init(
-    change: OwnershipChange, dryRun: Bool, heldLimit: Int, progress: ((Int) -> Void)?,
-    progressInterval: UInt64, top: [UInt8], buffer: UnsafeMutableRawPointer
+    change: OwnershipChange, dryRun: Bool, heldLimit: Int, threads: Int, share: OwnershipWalkShare,
+    baseDepth: Int = 0, top: [UInt8], buffer: UnsafeMutableRawPointer
   ) {
-    self.progressInterval = progressInterval
     self.change = change
     self.dryRun = dryRun
     self.heldLimit = heldLimit
-    self.progress = progress
+    self.threads = threads
+    self.share = share
+    self.baseDepth = baseDepth
     self.top = top
     self.buffer = buffer
     names.reserveCapacity(64 * 1024)
@@ -64,7 +74,7 @@ struct OwnershipWalk {
 
   /// Walks the tree under `topFD` (which it takes over and closes).
   mutating func run(topFD: Int32) -> Result<OwnershipCounts, OwnershipWalkError> {
-    defer { for frame in frames where frame.fd >= 0 { OwnershipCalls.close(frame.fd) } }
+    defer { closeFrames() }
     let entry: OwnershipCalls.Entry
     switch OwnershipCalls.status(topFD, "") {
     case .success(let value): entry = value
@@ -73,22 +83,44 @@ struct OwnershipWalk {
       return .failure(OwnershipWalkError(call: "statx", path: top, errno: error))
     }
     rootMountID = entry.mountID
-    lastProgress = OwnershipCalls.coarseNanoseconds()
     tick()
     if let error = push(fd: topFD, entry, nameOffset: 0, nameLength: 0) { return .failure(error) }
+    var split = threads < 2
     while let innermost = frames.last {
-      let failure: OwnershipWalkError?
-      if innermost.cursor < names.count {
-        let offset = innermost.cursor
-        let length = names.withUnsafeBufferPointer { OwnershipCalls.length(cName($0, offset)) }
-        frames[frames.count - 1].cursor = offset + length + 1
-        failure = enter(nameOffset: offset, nameLength: length)
-      } else {
-        failure = finish()
+      if !split && innermost.cursor == innermost.regionStart && hasTwoNames(from: innermost.cursor) {
+        split = true
+        if let failure = walkInParallel() { return .failure(failure) }
+        continue
       }
-      if let failure { return .failure(failure) }
+      if let failure = step() { return .failure(failure) }
     }
     return .success(counts)
+  }
+
+  /// Walks the subdirectories listed in `names` of the base frame, for a thread of
+  /// `walkInParallel`; stops early when another thread has failed.
+  mutating func runPart() -> OwnershipWalkError? {
+    while let innermost = frames.last, frames.count > baseDepth || innermost.cursor < names.count {
+      if share.isStopped { return nil }
+      if let failure = step() { return failure }
+    }
+    return nil
+  }
+
+  /// Enters the innermost directory's next subdirectory, or finishes the directory
+  /// when none is left.
+  private mutating func step() -> OwnershipWalkError? {
+    let innermost = frames[frames.count - 1]
+    guard innermost.cursor < names.count else { return finish() }
+    let offset = innermost.cursor
+    let length = names.withUnsafeBufferPointer { OwnershipCalls.length(cName($0, offset)) }
+    frames[frames.count - 1].cursor = offset + length + 1
+    return enter(nameOffset: offset, nameLength: length)
+  }
+
+  /// Closes the fds this walk opened (not the base frames it was handed).
+  private func closeFrames() {
+    for frame in frames[baseDepth...] where frame.fd >= 0 { OwnershipCalls.close(frame.fd) }
   }
 
   /// Opens the subdirectory named at `nameOffset` in the innermost directory and
@@ -141,7 +173,7 @@ struct OwnershipWalk {
         fd: fd, dev: entry.device, ino: entry.inode, owned: change.matches(uid: entry.uid, gid: entry.gid),
         nameOffset: nameOffset, nameLength: nameLength, regionStart: names.count, cursor: names.count))
     let outside = frames.count - 1 - heldLimit
-    if outside >= 0 && frames[outside].fd >= 0 {
+    if outside >= baseDepth && frames[outside].fd >= 0 {
       OwnershipCalls.close(frames[outside].fd)
       frames[outside].fd = -1
     }
@@ -192,17 +224,13 @@ struct OwnershipWalk {
     return nil
   }
 
-  /// Counts one entry seen; every 1024 entries, reports progress if `progressInterval`
-  /// has passed (a coarse clock read, not a syscall).
+  /// Counts one entry seen; every 1024 entries, adds them to the walk's total, which
+  /// is reported if the progress interval has passed.
   @inline(__always)
   mutating func tick() {
     entries &+= 1
-    guard let progress, entries & 1023 == 0 else { return }
-    let now = OwnershipCalls.coarseNanoseconds()
-    if now &- lastProgress >= progressInterval {
-      lastProgress = now
-      progress(entries)
-    }
+    guard share.reportsProgress, entries & 1023 == 0 else { return }
+    share.saw(1024)
   }
 
   /// The path of the frame at `depth`, with `name` appended when given.
