@@ -1,3 +1,4 @@
+import Foundation
 import SeedHost
 import Glibc
 import Reconciler
@@ -65,8 +66,11 @@ final class OwnershipWalkerThreadsTests: PrivilegedTestCase {
     let wereOwned = Tree.owned(by: Tree.sandbox, in: try Tree.snapshot(tree))
     var walker = OwnershipWalker(change: change)
     walker.threads = 4
+    let descriptors = try openDescriptors()
 
     let result = walker.walk(tree, beneath: host.base)
+
+    XCTAssertEqual(try openDescriptors(), descriptors, "a thread left directories open")
 
     guard case .failure(let error) = result else { return XCTFail("walked past an immutable file") }
     XCTAssertEqual(error.errno, .notPermitted)
@@ -96,5 +100,9 @@ final class OwnershipWalkerThreadsTests: PrivilegedTestCase {
     XCTAssertEqual(counts.skippedOtherMounts, 1)
     XCTAssertEqual(try Tree.state(Tree.bytes(host.base + "/elsewhere/inside")).owner, "981:981")
     XCTAssertEqual(try Tree.state(Tree.bytes(host.base + "/elsewhere")).owner, "981:981")
+  }
+
+  private func openDescriptors() throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").sorted()
   }
 }

@@ -33,6 +33,8 @@ extension OwnershipWalk {
           fd: base.fd, dev: base.dev, ino: base.ino, owned: false, nameOffset: 0, nameLength: 0, regionStart: 0,
           cursor: 0)
       ]
+      // A part left midway (its failure, or another's) still has directories open.
+      defer { part.closeFrames() }
       while let index = share.nextPart(of: parts.count) {
         part.names = parts[index]
         part.frames[0].cursor = 0

@@ -119,8 +119,11 @@ struct OwnershipWalk {
   }
 
   /// Closes the fds this walk opened (not the base frames it was handed).
-  private func closeFrames() {
-    for frame in frames[baseDepth...] where frame.fd >= 0 { OwnershipCalls.close(frame.fd) }
+  mutating func closeFrames() {
+    for depth in frames.indices.dropFirst(baseDepth) where frames[depth].fd >= 0 {
+      OwnershipCalls.close(frames[depth].fd)
+      frames[depth].fd = -1
+    }
   }
 
   /// Opens the subdirectory named at `nameOffset` in the innermost directory and
