@@ -79,7 +79,7 @@ public enum ManifestSchema {
     let mountProperties: [String: SchemaValue] = [
       "target": described("Below a managed directory; relative to root.", reference("path")),
       "lowerdirs": described(
-        "1 to \(OverlaySpec.maximumLowerdirs) layers, top first.",
+        "1 to \(OverlaySpec.maximumLowerdirs) layers, top first; at least 2 without upperdir.",
         .object([
           ("type", .string("array")), ("items", reference("path")), ("minItems", .integer(1)),
           ("maxItems", .integer(OverlaySpec.maximumLowerdirs)),
@@ -117,6 +117,10 @@ public enum ManifestSchema {
             .object([("upperdir", .array([.string("workdir")])), ("workdir", .array([.string("upperdir")]))])
           )
         )
+        // overlayfs refuses a read-only overlay of one layer.
+        mount.append(("if", .object([("not", .object([("required", .array([.string("upperdir")]))]))])))
+        mount.append(
+          ("then", .object([("properties", .object([("lowerdirs", .object([("minItems", .integer(2))]))]))])))
       }
       definitions.append((type.rawValue, .object(mount)))
     }

@@ -32,6 +32,13 @@ extension OverlaySpec {
         "an overlay without upperdir is always read-only; remove 'readonly: false' or add "
           + "upperdir and workdir", at: node.location, mount.path.appending("readonly"))
     }
+    // The kernel's words: "at least 2 lowerdir are needed while upperdir nonexistent".
+    // Said only of an overlay that is otherwise right, so it never buries the real problem.
+    if decoder.issues.count == issuesBefore, lowerdirs?.count == 1, upperdir == nil, let node = mount["lowerdirs"] {
+      decoder.report(
+        "a read-only overlay (no upperdir) needs at least 2 lowerdirs; overlayfs refuses one",
+        at: node.location, mount.path.appending("lowerdirs"))
+    }
     guard decoder.issues.count == issuesBefore, let target, let lowerdirs else { return nil }
     return OverlaySpec(
       target: target, lowerdirs: lowerdirs, upperdir: upperdir, workdir: workdir,

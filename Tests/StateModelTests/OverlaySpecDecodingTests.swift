@@ -20,7 +20,7 @@ private let overlayIssues: [IssueCase] = [
     "lowerdirs is a string", overlay("    lowerdirs: overlays/9"), line: 4, column: 16,
     keyPath: "mounts[0].lowerdirs", "expected a list of paths, found 'overlays/9'"),
   IssueCase(
-    "misspelt lowerdirs", overlay("    lowerdirs: [installation]", "    lowerdir: [overlays/9]"),
+    "misspelt lowerdirs", overlay("    lowerdirs: [overlays/4, installation]", "    lowerdir: [overlays/9]"),
     line: 5, column: 5, keyPath: "mounts[0].lowerdir",
     "unknown key 'lowerdir' (did you mean 'lowerdirs'?)"),
   IssueCase(
@@ -64,8 +64,11 @@ private let overlayIssues: [IssueCase] = [
     line: 6, column: 14, keyPath: "mounts[0].workdir",
     "must be separate directories, neither inside the other"),
   IssueCase(
+    "read-only overlay of one layer", overlay("    lowerdirs: [installation]"), line: 4, column: 16,
+    keyPath: "mounts[0].lowerdirs", "a read-only overlay (no upperdir) needs at least 2 lowerdirs"),
+  IssueCase(
     "writable overlay without upperdir",
-    overlay("    lowerdirs: [installation]", "    readonly: false"), line: 5, column: 15,
+    overlay("    lowerdirs: [overlays/9, installation]", "    readonly: false"), line: 5, column: 15,
     keyPath: "mounts[0].readonly", "an overlay without upperdir is always read-only"),
   IssueCase(
     "readonly is not a boolean",
@@ -75,7 +78,7 @@ private let overlayIssues: [IssueCase] = [
     line: 7, column: 15, keyPath: "mounts[0].readonly", "expected true or false, found '1'"),
   IssueCase(
     "bind key on an overlay",
-    overlay("    lowerdirs: [installation]", "    source: overlays/9"), line: 5, column: 5,
+    overlay("    lowerdirs: [overlays/4, installation]", "    source: overlays/9"), line: 5, column: 5,
     keyPath: "mounts[0].source", "key 'source' belongs to bind mounts, not overlay mounts"),
 ]
 
@@ -99,11 +102,11 @@ func overlayIssueIsLocated(_ row: IssueCase) {
 @Test func absoluteLowerdirUnderARootIsAccepted() {
   let decoding = Fixtures.decode(
     lines(
-      "mounts:", "  - {type: overlay, target: tmp/m, lowerdirs: [/srv/l4m/overlays/./4]}"))
+      "mounts:", "  - {type: overlay, target: tmp/m, lowerdirs: [/srv/l4m/overlays/./4, installation]}"))
   #expect(decoding.issues == [])
   guard case .overlay(let spec)? = decoding.manifest?.mounts.first?.spec else {
     Issue.record("no overlay decoded")
     return
   }
-  #expect(spec.lowerdirs == ["/srv/l4m/overlays/4"])
+  #expect(spec.lowerdirs == ["/srv/l4m/overlays/4", "/srv/l4m/installation"])
 }
