@@ -55,8 +55,18 @@ public struct PathProbe: Sendable {
   /// The root among `roots` that `path` lies lexically below, the deepest when
   /// several nest.
   public static func allowedRoot(for path: String, among roots: [String]) -> String? {
-    roots.filter { isLexicallyBelow(path, $0) }
-      .max { $0.split(separator: "/").count < $1.split(separator: "/").count }
+    roots.filter { isLexicallyBelow(path, $0) }.max { componentCount($0) < componentCount($1) }
+  }
+
+  /// The non-empty components of a path, counted on its bytes (not its Characters).
+  private static func componentCount(_ path: String) -> Int {
+    var count = 0
+    var previous = UInt8(ascii: "/")
+    for byte in path.utf8 {
+      if byte != UInt8(ascii: "/") && previous == UInt8(ascii: "/") { count += 1 }
+      previous = byte
+    }
+    return count
   }
 
   /// `relativePath(of:below:) != nil`, without splitting when neither path has an empty
