@@ -42,14 +42,16 @@ public struct PathProbe: Sendable {
   /// The part of `path` below `root`, compared by whole components: `"."` when they
   /// are the same, nil when `path` is not lexically below `root`. A `..` inside the
   /// remainder is left for the kernel to judge.
+  /// Components are compared as bytes, as the kernel compares names (`String`'s `==`
+  /// would take `é` and `e` with a combining accent, two directories, as one).
   public static func relativePath(of path: String, below root: String) -> String? {
-    let rootParts = root.split(separator: "/", omittingEmptySubsequences: true)
-    let pathParts = path.split(separator: "/", omittingEmptySubsequences: true)
-    guard path.hasPrefix("/"), root.hasPrefix("/"), pathParts.starts(with: rootParts) else {
-      return nil
-    }
+    let slash = UInt8(ascii: "/")
+    guard path.utf8.first == slash, root.utf8.first == slash else { return nil }
+    let rootParts = root.utf8.split(separator: slash)
+    let pathParts = path.utf8.split(separator: slash)
+    guard pathParts.starts(with: rootParts, by: { $0.elementsEqual($1) }) else { return nil }
     let rest = pathParts.dropFirst(rootParts.count)
-    return rest.isEmpty ? "." : rest.joined(separator: "/")
+    return rest.isEmpty ? "." : String(decoding: Array(rest.joined(separator: [slash])), as: UTF8.self)
   }
 
   /// The root among `roots` that `path` lies lexically below, the deepest when

@@ -64,25 +64,32 @@ public enum PathRules {
   /// Whether `path` lies strictly below `ancestor`, comparing whole components (so
   /// `/a/bc` is not below `/a/b`). Both must be resolved paths.
   public static func isStrictlyBeneath(_ path: String, _ ancestor: String) -> Bool {
-    path != ancestor && isWithin(path, ancestor)
+    !path.utf8.elementsEqual(ancestor.utf8) && isWithin(path, ancestor)
   }
 
   /// `path` below `ancestor` as a relative path (empty for `ancestor` itself), for
   /// opening it beneath a descriptor on `ancestor`. Both must be resolved paths and
   /// `path` within `ancestor`.
   public static func relative(_ path: String, below ancestor: String) -> String {
-    let rest = ancestor == "/" ? Substring(path) : path.dropFirst(ancestor.count)
-    return String(rest.drop { $0 == "/" })
+    let rest = path.utf8.dropFirst(isRoot(ancestor) ? 0 : ancestor.utf8.count)
+    return String(decoding: rest.drop { $0 == UInt8(ascii: "/") }, as: UTF8.self)
   }
 
   /// Whether `path` is `ancestor` or lies below it, comparing whole components. Both
   /// must be resolved paths.
+  ///
+  /// On bytes, as the kernel compares names: `String`'s `==` and `hasPrefix` take
+  /// canonically equivalent text as equal, so `é` and `e` with a combining accent, two
+  /// different directories on disk, would count as one.
   public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
     // Resolved paths are in normal form (no `.`, no repeated or trailing slash), so a
-    // prefix test on the text is exact. It stands in for `FilePath.starts(with:)`,
-    // which is costly in debug builds and runs for every lowerdir against every root.
-    if path == ancestor || ancestor == "/" { return path.hasPrefix("/") }
-    return path.hasPrefix(ancestor)
-      && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/")
+    // prefix test on the bytes is exact.
+    let slash = UInt8(ascii: "/")
+    if isRoot(ancestor) { return path.utf8.first == slash }
+    guard path.utf8.starts(with: ancestor.utf8) else { return false }
+    let rest = path.utf8.dropFirst(ancestor.utf8.count)
+    return rest.first == nil || rest.first == slash
   }
+
+  private static func isRoot(_ path: String) -> Bool { path.utf8.count == 1 && path.utf8.first == UInt8(ascii: "/") }
 }

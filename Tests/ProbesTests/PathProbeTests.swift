@@ -82,6 +82,8 @@ import Testing
     arguments: [
       ("/r/a", "/r", "a"), ("/r", "/r", "."), ("/r/a/b/", "/r/", "a/b"), ("/r/../x", "/r", "../x"),
       ("/rx/a", "/r", nil), ("/a", "/r", nil), ("r/a", "/r", nil), ("/r/a", "r", nil),
+      // Canonically equivalent names are different directories: compared as bytes.
+      ("/srv/e\u{301}/x", "/srv/\u{e9}", nil), ("/srv/\u{e9}/x", "/srv/\u{e9}", "x"),
     ] as [(String, String, String?)])
   func relativePathComparesWholeComponents(path: String, root: String, expected: String?) {
     #expect(PathProbe.relativePath(of: path, below: root) == expected)

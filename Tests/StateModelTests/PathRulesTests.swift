@@ -49,10 +49,22 @@ func rootMustBeNormalAbsolute(name: String, text: String, violation: PathRuleVio
   ("/var/lib/left4me/runtime2", "/var/lib/left4me/runtime", false, false),
   ("/var/lib/left4me", "/var/lib/left4me/runtime", false, false),
   ("/etc", "/", true, true),
+  ("/", "/", true, false),
+  // Canonically equivalent, different bytes: two directories on disk.
+  ("/srv/e\u{301}/x", "/srv/\u{e9}", false, false),
+  ("/srv/\u{e9}", "/srv/e\u{301}", false, false),
 ])
 func containmentComparesWholeComponents(
   path: String, ancestor: String, within: Bool, strictlyBeneath: Bool
 ) {
   #expect(PathRules.isWithin(path, ancestor) == within)
   #expect(PathRules.isStrictlyBeneath(path, ancestor) == strictlyBeneath)
+}
+
+@Test func relativePathIsTheBytesBelowTheAncestor() {
+  #expect(PathRules.relative("/srv/l4m/runtime/2", below: "/srv/l4m") == "runtime/2")
+  #expect(PathRules.relative("/srv/l4m", below: "/srv/l4m") == "")
+  #expect(PathRules.relative("/etc/x", below: "/") == "etc/x")
+  // One Character, two scalars: the ancestor's length is counted in bytes.
+  #expect(PathRules.relative("/srv/e\u{301}/x", below: "/srv/e\u{301}") == "x")
 }
