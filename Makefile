@@ -23,13 +23,17 @@ all: build
 deps:
 	@scripts/ensure-deps.sh
 
-# The Swift runtime, FoundationEssentials and libstdc++ are linked in: the binary needs
-# only glibc (2.36 or later, for its packed relocations), libmount and libyaml. Linked for
-# start-up speed (docs/decisions.md, "Start-up"): lld with DT_RELR, no $ORIGIN rpath, and
-# libstdc++ from its archive (a directory that holds only the .a comes first in the search).
+# The Swift runtime, FoundationEssentials, libstdc++ and libgcc are linked in: the binary
+# needs only glibc (2.36 or later, for its packed relocations), libmount and libyaml. Linked
+# for start-up speed (docs/decisions.md, "Start-up"): lld with DT_RELR, no $ORIGIN rpath, no
+# exported symbols, libstdc++ from its archive (a directory that holds only the .a comes
+# first in the search) and libgcc from its own; generic types are instantiated through
+# their metadata accessors, not by demangling their names at run time.
 STATIC_LIBS = .build/static-libs
 RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath -Xswiftc -use-ld=lld \
-  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$(CURDIR)/$(STATIC_LIBS)
+  -Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$(CURDIR)/$(STATIC_LIBS) \
+  -Xlinker --no-export-dynamic -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
+  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
 $(STATIC_LIBS)/libstdc++.a:
 	@archive=$$($(CXX) -print-file-name=libstdc++.a) && [ -f "$$archive" ] \
