@@ -2,8 +2,9 @@
 import PackageDescription
 
 // One-way chain: StateModel -> Probes -> Reconciler -> reconcile (CLI).
-// C stays in the shim targets: CLibMount and CYAML are module maps over the
-// system libraries, CMountShims wraps the syscalls Swift cannot call directly.
+// C stays in the shim targets: CYAML is a module map over libyaml, CLibMount forwards
+// to libmount opened on first use, CMountShims wraps the syscalls Swift cannot call
+// directly.
 let package = Package(
   name: "reconcile",
   platforms: [.macOS(.v13)],
@@ -15,8 +16,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system", from: "1.7.0"),
   ],
   targets: [
-    .systemLibrary(
-      name: "CLibMount", pkgConfig: "mount", providers: [.apt(["libmount-dev"])]),
+    // libmount's header, with forwarders to libmount.so.1 opened on first use
+    // (Sources/CLibMount/include/CLibMount.h): not linked, so never loaded by a command
+    // that does not read the mount table.
+    .target(name: "CLibMount"),
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .target(name: "CMountShims"),

@@ -9,6 +9,9 @@ public struct MountInfoParseResult: Hashable, Sendable {
   /// Set when libmount stopped before the end of the text (the errno it returned, e.g.
   /// `ENOMEM`); `table` then holds only what came before. Nil when every line was read.
   public var failureErrno: Errno?
+  /// Set, with `failureErrno` ELIBACC, when libmount itself could not be loaded: what
+  /// dlopen(3) said.
+  public var libmountFailure: String?
 
   /// Creates a result.
   ///
@@ -16,12 +19,15 @@ public struct MountInfoParseResult: Hashable, Sendable {
   ///   - table: The entries that were read.
   ///   - malformedLines: The lines that were skipped.
   ///   - failureErrno: Why reading stopped early, if it did.
+  ///   - libmountFailure: Why libmount could not be loaded, if it could not.
   public init(
-    table: MountTable, malformedLines: [MalformedMountInfoLine] = [], failureErrno: Errno? = nil
+    table: MountTable, malformedLines: [MalformedMountInfoLine] = [], failureErrno: Errno? = nil,
+    libmountFailure: String? = nil
   ) {
     self.table = table
     self.malformedLines = malformedLines
     self.failureErrno = failureErrno
+    self.libmountFailure = libmountFailure
   }
 
   /// Every line was read and none was malformed.

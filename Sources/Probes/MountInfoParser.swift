@@ -69,7 +69,7 @@ public enum MountInfoParser {
     while nextKeptLine() != nil {}  // report rejected lines after the last entry
     return MountInfoParseResult(
       table: MountTable(entries: entries), malformedLines: malformed,
-      failureErrno: table.failureErrno)
+      failureErrno: table.failureErrno, libmountFailure: table.loadFailure)
   }
 
   /// Parses the lines of mountinfo bytes that `scope` wants (see `parse(_:sourceName:)`).

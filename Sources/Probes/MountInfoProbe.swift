@@ -47,6 +47,7 @@ public struct MountInfoProbe: Sendable {
     } catch {
       throw .mountInfoUnreadable(path: FilePath(path), errno: error.errno)
     }
+    if let reason = result.libmountFailure { throw .libmountUnavailable(reason: reason) }
     if let errno = result.failureErrno {
       throw .mountInfoUnparsable(path: FilePath(path), errno: errno)
     }

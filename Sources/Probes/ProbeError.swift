@@ -18,6 +18,12 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
   ///   - errno: The errno libmount returned.
   case mountInfoUnparsable(path: FilePath, errno: Errno)
 
+  /// libmount, which parses the mount table, could not be loaded (it is opened on first
+  /// use; the package depends on libmount1).
+  ///
+  /// - Parameter reason: What dlopen(3) or dlsym(3) said.
+  case libmountUnavailable(reason: String)
+
   /// The mount table held lines that are not valid mountinfo. Observing with them left
   /// out could hide a mount, so the table is not used.
   ///
@@ -34,6 +40,8 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
       return "cannot read mount table \(path.string): \(errno.description) (\(errno.name))"
     case .mountInfoUnparsable(let path, let errno):
       return "cannot parse mount table \(path.string): \(errno.description) (\(errno.name))"
+    case .libmountUnavailable(let reason):
+      return "cannot parse mount tables without libmount: \(reason)"
     case .mountInfoMalformed(let path, let lines):
       let first = lines.first.map { "; first at \($0)" } ?? ""
       return "mount table \(path.string) has \(lines.count) malformed line(s)\(first)"

@@ -16,6 +16,8 @@ final class LibMountTable {
   private(set) var rejectedLines: [Int] = []
   /// The errno when libmount stopped before the end of the text; nil when it read it all.
   private(set) var failureErrno: Errno?
+  /// Why libmount could not be loaded, in dlerror(3)'s words (`failureErrno` is ELIBACC).
+  private(set) var loadFailure: String?
 
   /// Parses `bytes` as mountinfo with `mnt_table_parse_stream` over a memory stream.
   ///
@@ -25,6 +27,14 @@ final class LibMountTable {
   ///   - sourceName: The name libmount passes to the error callback and uses in its
   ///     debug output.
   init(parsing bytes: UnsafeBufferPointer<UInt8>, sourceName: String) {
+    // libmount is opened on first use (CLibMount.h); without it nothing can be parsed.
+    let loaded = rcs_libmount_load()
+    guard loaded == 0 else {
+      table = nil
+      failureErrno = Errno(rawValue: loaded)
+      loadFailure = rcs_libmount_error().map { String(cString: $0) }
+      return
+    }
     table = mnt_new_table()
     guard let table else {
       failureErrno = .noMemory
