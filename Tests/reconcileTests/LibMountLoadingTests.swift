@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LinuxKernel
 import Testing
 import _ReconcileTestSupport
 
@@ -13,19 +14,24 @@ import _ReconcileTestSupport
     ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
   }
 
+  /// A directory of this user's under /tmp, removed afterwards.
+  private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+    let directory = try Files.makeTemporaryDirectory("/tmp/reconcile-libmount.XXXXXX").string
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try body(directory)
+  }
+
   /// A site of this user's files with one saved mount table; returns the dry-run
   /// arguments that plan against it.
   private func withSavedTable(_ body: ([String]) throws -> Void) throws {
-    let directory = try FileManager.default.url(
-      for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"),
-      create: true
-    ).path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    try "root: /srv/l4d\ninstances: instances.d\nmanaged: [runtime]\n".write(
-      toFile: directory + "/site.yaml", atomically: true, encoding: .utf8)
-    try FileManager.default.createDirectory(atPath: directory + "/instances.d", withIntermediateDirectories: false)
-    try table.write(toFile: directory + "/saved.mountinfo", atomically: true, encoding: .utf8)
-    try body(["--dry-run", "--mountinfo", directory + "/saved.mountinfo", "--config", directory + "/site.yaml"])
+    try withTemporaryDirectory { directory in
+      try "root: /srv/l4d\ninstances: instances.d\nmanaged: [runtime]\n".write(
+        toFile: directory + "/site.yaml", atomically: true, encoding: .utf8)
+      try FileManager.default.createDirectory(
+        atPath: directory + "/instances.d", withIntermediateDirectories: false)
+      try table.write(toFile: directory + "/saved.mountinfo", atomically: true, encoding: .utf8)
+      try body(["--dry-run", "--mountinfo", directory + "/saved.mountinfo", "--config", directory + "/site.yaml"])
+    }
   }
 
   @Test func versionNeverLoadsLibmountAndADryRunLoadsItWhenItParses() throws {
@@ -42,22 +48,18 @@ import _ReconcileTestSupport
   }
 
   @Test func aLibmountThatCannotBeLoadedIsNamedAndTheRunExits1() throws {
-    let directory = try FileManager.default.url(
-      for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"),
-      create: true
-    ).path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    // Not an ELF file: dlopen finds it first and refuses it.
-    FileManager.default.createFile(atPath: directory + "/libmount.so.1", contents: Data())
+    try withTemporaryDirectory { directory in
+      // Not an ELF file: dlopen finds it first and refuses it.
+      FileManager.default.createFile(atPath: directory + "/libmount.so.1", contents: Data())
 
-    try withSavedTable { arguments in
-      let run = try ScratchHost.run(arguments, environment: environment(["LD_LIBRARY_PATH": directory]))
-      #expect(run.status == 1)
-      #expect(
-        run.stdout.contains(
-          "cannot parse mount tables without libmount: dlopen libmount.so.1: \(directory)/libmount.so.1: file too short"
-        ),
-        "\(run.stdout)\(run.stderr)")
+      try withSavedTable { arguments in
+        let run = try ScratchHost.run(arguments, environment: environment(["LD_LIBRARY_PATH": directory]))
+        #expect(run.status == 1)
+        #expect(
+          run.stdout.contains(
+            "cannot parse mount tables without libmount: dlopen libmount.so.1: \(directory)/libmount.so.1: file too short"
+          ), "\(run.stdout)\(run.stderr)")
+      }
     }
   }
 }

@@ -36,7 +36,9 @@ extension OwnershipWalk {
       // A part left midway (its failure, or another's) still has directories open.
       defer { part.closeFrames() }
       while let index = share.nextPart(of: parts.count) {
-        part.names = parts[index]
+        // Into the buffer the walk reserved: the part's subdirectories are appended after it.
+        part.names.removeAll(keepingCapacity: true)
+        part.names.append(contentsOf: parts[index])
         part.frames[0].cursor = 0
         if let failure = part.runPart() {
           share.fail(failure)
