@@ -110,7 +110,7 @@ test: deps format-check
 
 # swift-format (the toolchain's) with the project's .swift-format; make test checks it.
 SWIFT_FORMAT ?= swift-format
-FORMATTED = Sources Tests Package.swift
+FORMATTED = Sources Tests Package.swift bench/StartupFloor
 format:
 	$(SWIFT_FORMAT) format -i -r --configuration .swift-format $(FORMATTED)
 
@@ -134,6 +134,8 @@ demo: build
 
 bench: build
 	$(SWIFT) build $(RELEASE_FLAGS) --product ownership-walk-tool
+	$(SWIFT) build $(RELEASE_FLAGS) --product startup-floor-runtime
+	$(SWIFT) build $(RELEASE_FLAGS) --product startup-floor-parser
 	bench/run.sh
 
 clean:

@@ -56,6 +56,13 @@ let package = Package(
     // Runs one OwnershipWalker walk in a process of its own: for the tests that
     // SIGKILL a walk midway, and for the benchmark against `chown -R`.
     .executableTarget(name: "ownership-walk-tool", dependencies: ["Reconciler", "LinuxKernel"]),
+    // The start-up floors `make bench` times `reconcile --version` against: the runtime
+    // and FoundationEssentials alone, then with the argument parser (bench/StartupFloor).
+    .executableTarget(name: "startup-floor-runtime", path: "bench/StartupFloor/Runtime"),
+    .executableTarget(
+      name: "startup-floor-parser",
+      dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "bench/StartupFloor/Parser"),
     .target(
       name: "_ReconcileTestSupport",
       dependencies: ["StateModel", "Probes", "Reconciler", "SeedHost", "LinuxKernel"]),
