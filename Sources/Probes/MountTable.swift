@@ -1,23 +1,26 @@
+import StateModel
+
 /// A snapshot of a mount table: every entry, keyed by mount id and grouped by mount
 /// point so that stacked mounts are visible (N entries on one target means N layers).
+/// Mount points are grouped and compared by their bytes (`ExactPath`).
 public struct MountTable: Hashable, Sendable {
   /// Entries in the order the kernel listed them.
   public let entries: [MountEntry]
   private let indexByID: [Int: Int]
-  private let indicesByTarget: [String: [Int]]
+  private let indicesByTarget: [ExactPath: [Int]]
   private let childIndices: [Int: [Int]]
 
   public init(entries: [MountEntry]) {
     self.entries = entries
     var byID: [Int: Int] = Dictionary(minimumCapacity: entries.count)
-    var byTarget: [String: [Int]] = Dictionary(minimumCapacity: entries.count)
+    var byTarget: [ExactPath: [Int]] = Dictionary(minimumCapacity: entries.count)
     var children: [Int: [Int]] = [:]
     // By index, reading fields in place: copying each whole entry out was a measurable
     // share of building a 5,000-entry table.
     for index in entries.indices {
       // Ids are unique in a live table; a saved one may repeat them. Keep the first.
       if byID[entries[index].id] == nil { byID[entries[index].id] = index }
-      byTarget[entries[index].target, default: []].append(index)
+      byTarget[ExactPath(entries[index].target), default: []].append(index)
       children[entries[index].parentID, default: []].append(index)
     }
     self.indexByID = byID
@@ -33,7 +36,7 @@ public struct MountTable: Hashable, Sendable {
   /// Every mount on `target`, bottom first. A mount stacked on another has the
   /// covered one as its parent, so the order follows the parent chain, not the file.
   public func stack(at target: String) -> [MountEntry] {
-    guard let indices = indicesByTarget[target] else { return [] }
+    guard let indices = indicesByTarget[ExactPath(target)] else { return [] }
     let layers = indices.map { entries[$0] }
     if layers.count == 1 { return layers }
     let ids = Set(layers.map(\.id))
@@ -77,14 +80,14 @@ public struct MountTable: Hashable, Sendable {
 
   /// Every distinct mount point, in table order of first appearance.
   public var targets: [String] {
-    var seen = Set<String>()
-    return entries.compactMap { seen.insert($0.target).inserted ? $0.target : nil }
+    var seen = Set<ExactPath>()
+    return entries.compactMap { seen.insert(ExactPath($0.target)).inserted ? $0.target : nil }
   }
 
   /// Entries whose target is `path` or lies below it.
   public func entries(atOrBelow path: String) -> [MountEntry] {
     let prefix = path.hasSuffix("/") ? path : path + "/"
-    return entries.filter { $0.target == path || $0.target.hasPrefix(prefix) }
+    return entries.filter { ExactPath.sameBytes($0.target, path) || ExactPath.startsWithBytes($0.target, prefix) }
   }
 
   /// The mount that a lookup of `path` lands on: the top of the deepest mount point

@@ -64,7 +64,7 @@ public enum PathRules {
   /// Whether `path` lies strictly below `ancestor`, comparing whole components (so
   /// `/a/bc` is not below `/a/b`). Both must be resolved paths.
   public static func isStrictlyBeneath(_ path: String, _ ancestor: String) -> Bool {
-    !path.utf8.elementsEqual(ancestor.utf8) && isWithin(path, ancestor)
+    !ExactPath.sameBytes(path, ancestor) && isWithin(path, ancestor)
   }
 
   /// `path` below `ancestor` as a relative path (empty for `ancestor` itself), for
@@ -86,7 +86,7 @@ public enum PathRules {
     // prefix test on the bytes is exact.
     let slash = UInt8(ascii: "/")
     if isRoot(ancestor) { return path.utf8.first == slash }
-    guard path.utf8.starts(with: ancestor.utf8) else { return false }
+    guard ExactPath.startsWithBytes(path, ancestor) else { return false }
     let rest = path.utf8.dropFirst(ancestor.utf8.count)
     return rest.first == nil || rest.first == slash
   }

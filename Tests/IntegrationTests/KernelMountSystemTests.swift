@@ -38,7 +38,12 @@ final class KernelMountSystemTests: PrivilegedTestCase {
   /// the planner matches it), private, with symlinks inside the layers still working.
   func testEveryOverlayRouteShowsTheGivenLayersAndIsPrivate() throws {
     try host.seed.build()
-    let odd = [host.root + "/overlays/with,comma", host.root + "/overlays/with:colon", host.root + "/installation"]
+    // The last two are canonically equivalent names (é as one scalar, and e with a
+    // combining accent): two layers to the kernel, kept apart on every route.
+    let odd = [
+      host.root + "/overlays/with,comma", host.root + "/overlays/with:colon", host.root + "/installation",
+      host.root + "/overlays/caf\u{e9}", host.root + "/overlays/cafe\u{301}",
+    ]
     try makeDirectories(odd)
     try "x\n".write(toFile: odd[0] + "/file", atomically: false, encoding: .utf8)
     try FileManager.default.createSymbolicLink(atPath: odd[0] + "/link", withDestinationPath: "file")
@@ -48,7 +53,9 @@ final class KernelMountSystemTests: PrivilegedTestCase {
       try makeDirectories([target, base + "/upper", base + "/work"])
       try FileManager.default.createSymbolicLink(atPath: base + "/upper/up-link", withDestinationPath: "/nonexistent")
       let overlay = ResolvedOverlay(
-        lowerdirs: odd, lowerdirRoots: [host.root + "/overlays", host.root + "/overlays", host.root],
+        lowerdirs: odd,
+        lowerdirRoots: [host.root + "/overlays", host.root + "/overlays", host.root]
+          + [host.root + "/overlays", host.root + "/overlays"],
         upperdir: base + "/upper", workdir: base + "/work", readOnly: false,
         method: OverlayMethod(features: route.features))
 
@@ -59,7 +66,7 @@ final class KernelMountSystemTests: PrivilegedTestCase {
         continue
       }
       let mounted = try XCTUnwrap(try MountInfoProbe().read().top(at: target), route.name)
-      XCTAssertEqual(mounted.overlay?.lowerdirs, odd, route.name)
+      XCTAssertEqual(mounted.overlay?.lowerdirs.map { Array($0.utf8) }, odd.map { Array($0.utf8) }, route.name)
       XCTAssertEqual(mounted.overlay?.upperdir, overlay.upperdir, route.name)
       XCTAssertEqual(mounted.overlay?.workdir, overlay.workdir, route.name)
       XCTAssertTrue(mounted.propagation.isPrivate, route.name)
@@ -167,6 +174,27 @@ final class KernelMountSystemTests: PrivilegedTestCase {
     stop.set()
     finished.wait()
     XCTAssertGreaterThan(mounted, 0, "some mounts went through between flips; failures: \(failures)")
+  }
+
+  /// Two directories whose names are canonically equivalent (`é` as one scalar and as
+  /// `e` with a combining accent) are two parents: the second unmount must reach its
+  /// mount through its own parent, not the one kept open for the first.
+  func testUnmountsBelowCanonicallyEquivalentDirectoriesEachReachTheirOwnParent() throws {
+    try host.seed.build()
+    let parents = [host.root + "/runtime/caf\u{e9}", host.root + "/runtime/cafe\u{301}"]
+    try makeDirectories(parents.map { $0 + "/x" })
+    let names = try FileManager.default.contentsOfDirectory(atPath: host.root + "/runtime")
+    XCTAssertEqual(names.filter { $0.utf8.starts(with: "caf".utf8) }.count, 2, "two directories on disk")
+    for parent in parents { try HostFixture.mountTmpfs(at: parent + "/x") }
+    let system = KernelMountSystem()
+
+    for parent in parents {
+      guard case .success = system.unmount(parent + "/x", beneath: host.root) else {
+        return XCTFail("unmount below \(Array(parent.utf8.suffix(6))) failed")
+      }
+    }
+
+    XCTAssertEqual(host.mountLines().filter { $0.contains("/runtime/caf") }, [])
   }
 
   /// A target that is a symlink out of the root is refused by openat2, not followed.

@@ -48,6 +48,24 @@ import Testing
     #expect(table.entries(atOrBelow: "/srv").map(\.id) == [2, 3, 4])
   }
 
+  /// `é` as one scalar and as `e` with a combining accent are two directories to the
+  /// kernel; `String` takes them as equal, and a table keyed by it saw a stack of two.
+  @Test func canonicallyEquivalentMountPointsAreTwoMountPoints() {
+    let composed = "/srv/caf\u{e9}"
+    let decomposed = "/srv/cafe\u{301}"
+    let table = MountTable(entries: [
+      Self.entry(1, parent: 0, target: "/"),
+      Self.entry(2, parent: 1, target: composed),
+      Self.entry(3, parent: 1, target: decomposed),
+      Self.entry(4, parent: 3, target: decomposed + "/x"),
+    ])
+    #expect(table.stack(at: composed).map(\.id) == [2])
+    #expect(table.stack(at: decomposed).map(\.id) == [3])
+    #expect(table.targets.count == 4)
+    #expect(table.entries(atOrBelow: composed).map(\.id) == [2])
+    #expect(table.mount(containing: decomposed + "/x/file")?.id == 4)
+  }
+
   @Test func mountContainingAPathIsTheTopOfTheDeepestMountPoint() throws {
     let table = try TestFixtures.parse("stack-reordered").table
     #expect(table.mount(containing: "/mnt/fx/stack/deep/file")?.id == 67)

@@ -37,6 +37,24 @@ private func unmounts(_ plan: Plan) -> [UnmountStep] {
     #expect(plan.steps.isEmpty)
   }
 
+  /// A mount on a directory whose name is canonically equivalent to a declared target
+  /// (`é` as one scalar against `e` and a combining accent) is another directory's
+  /// mount, not a layer stacked on the declared one: here an operator's, outside every
+  /// managed directory, so it stays.
+  @Test func mountOnACanonicallyEquivalentDirectoryIsNotStackedOnTheTarget() {
+    var config = B.config()
+    config.managed = ["/srv/l4d/tmp"]
+    let desired = B.desired([B.overlayInstance("caf\u{e9}")], config: config)
+    let entries =
+      B.baseEntries() + [
+        B.overlayEntry(id: 10, instance: "caf\u{e9}"),
+        B.entry(id: 11, parent: 2, target: "/srv/l4d/runtime/cafe\u{301}/merged", minor: 90),
+      ]
+    let plan = Planner.plan(desired: desired, observed: B.observed(entries))
+    #expect(plan.steps.isEmpty, "\(summary(plan))")
+    #expect(plan.problems.isEmpty)
+  }
+
   @Test func orphanInsideTheOperatorsTmpfsIsStillRemoved() {
     let entries =
       B.baseEntries() + [

@@ -17,23 +17,25 @@ import SystemPackage
 /// only the parent's mount, and is closed before a different parent is opened: a
 /// plan unmounts a mount's children (whose parent lies on it) before the mount.
 final class MountPointParents {
-  private var cached: (root: String, parent: String, directory: DirectoryHandle)?
+  private var cached: (root: ExactPath, parent: ExactPath, directory: DirectoryHandle)?
 
   /// Runs `body` with the directory holding `path` and `path`'s last component.
   func with<T>(
     _ path: String, beneath root: String, _ body: (DirectoryHandle, String) throws(KernelError) -> T
   ) -> Result<T, Errno> {
-    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), isSameOrBelow(path, root), path != root else {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), PathRules.isStrictlyBeneath(path, root) else {
       return .failure(.invalidArgument)
     }
     let parent = slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     let name = String(path[path.index(after: slash)...])
     do throws(KernelError) {
-      if let cached, cached.root == root, cached.parent == parent { return .success(try body(cached.directory, name)) }
+      if let cached, cached.root == ExactPath(root), cached.parent == ExactPath(parent) {
+        return .success(try body(cached.directory, name))
+      }
       // Closed before the next is opened, so nothing of ours pins its mount.
       cached = nil
       let opened = try DirectoryHandle.open(FilePath(root)).openDirectory(PathRules.relative(parent, below: root))
-      cached = (root, parent, opened)
+      cached = (ExactPath(root), ExactPath(parent), opened)
       return .success(try body(opened, name))
     } catch {
       return .failure(error.errno)

@@ -1,4 +1,5 @@
 import LinuxKernel
+import StateModel
 import SystemPackage
 
 /// Makes a detached overlay mount from layers already opened beneath their roots, by
@@ -42,8 +43,8 @@ enum OverlayContext {
       pins.append(OverlayPins.Pin(path: parent.path, fd: parent.fd, recursive: true))
     }
     // Shallowest first: a pin inside another's tree is bound on top of it, not under.
-    var seen = Set<String>()
-    pins = pins.filter { seen.insert($0.path).inserted }
+    var seen = Set<ExactPath>()
+    pins = pins.filter { seen.insert(ExactPath($0.path)).inserted }
       .sorted { $0.path.split(separator: "/").count < $1.path.split(separator: "/").count }
 
     var settings: [(key: String, value: String)] = []

@@ -14,7 +14,7 @@ struct PlanDraft {
   /// Mount ids kept because they are the desired mount, with what they serve.
   private(set) var keptWanted: [Int: MountStep] = [:]
   /// Targets an accepted instance decided about (wanted or disabled).
-  private var claimedTargets: Set<String> = []
+  private var claimedTargets: Set<ExactPath> = []
   private(set) var directoriesToRemove: Set<String> = []
   /// Everything the plan touches lies beneath it.
   let root: String
@@ -33,7 +33,7 @@ struct PlanDraft {
     observed: ObservedState
   ) {
     let target = desired.spec.target
-    claimedTargets.insert(target)
+    claimedTargets.insert(ExactPath(target))
     // A declared mount on a leased path (the sandbox's staging bind) is wanted only
     // while its lock is held: a SIGKILLed build leaves its manifest, not its bind.
     if observed.filesystemProbed, let rule = config.leases.first(where: { $0.matches(target) }),
@@ -79,7 +79,7 @@ struct PlanDraft {
 
   /// Unmounts every layer at `target` (a disabled instance's declared target).
   mutating func removeStack(at target: String, instance: String, reason: StepReason) {
-    claimedTargets.insert(target)
+    claimedTargets.insert(ExactPath(target))
     for layer in table.stack(at: target) { unmount(layer, instance: instance, reason: reason) }
   }
 
@@ -88,19 +88,19 @@ struct PlanDraft {
   /// managed directory itself (an operator's tmpfs on `tmp`), on `root` or above is
   /// never a candidate, whatever is stacked there (invariant 2).
   mutating func removeOrphans(desired: DesiredState, observed: ObservedState) {
-    let declared = Set(desired.instances.flatMap(\.declaredTargets))
-      .union(desired.refused.flatMap(\.declaredTargets))
+    let declared = Set(
+      (desired.instances.flatMap(\.declaredTargets) + desired.refused.flatMap(\.declaredTargets)).map(ExactPath.init))
     // Per target, not per entry: the layers of a stack share one answer.
-    var covering: [String: String?] = [:]
+    var covering: [ExactPath: String?] = [:]
     for entry in table.entries
     where desired.config.managed.contains(where: { PathRules.isStrictlyBeneath(entry.target, $0) }) {
-      if claimedTargets.contains(entry.target) || isProtected(entry.target) { continue }
+      if claimedTargets.contains(ExactPath(entry.target)) || isProtected(entry.target) { continue }
       var reason = StepReason.orphan
       let lease =
-        covering[entry.target]
+        covering[ExactPath(entry.target)]
         ?? {
           let found = leaseCovering(entry.target, rules: desired.config.leases)
-          covering[entry.target] = .some(found)
+          covering[ExactPath(entry.target)] = .some(found)
           return found
         }()
       if let lease {
@@ -112,12 +112,12 @@ struct PlanDraft {
         reason = .leaseReleased
       }
       unmount(entry, instance: nil, reason: reason)
-      if !declared.contains(entry.target) { directoriesToRemove.insert(entry.target) }
+      if !declared.contains(ExactPath(entry.target)) { directoriesToRemove.insert(entry.target) }
     }
   }
 
   private func isProtected(_ target: String) -> Bool {
-    protectedTargets.contains { isSameOrBelow(target, $0) }
+    protectedTargets.contains { PathRules.isWithin(target, $0) }
   }
 
   /// Whether a mount must not be removed: a refused instance declares it, or a held

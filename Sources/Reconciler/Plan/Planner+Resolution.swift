@@ -51,7 +51,7 @@ extension Planner {
           }
           for case .failure(let unknown) in [users, groups] { reasons.append(unknown.refusal) }
         }
-        let sourceRoot = config.lowerdirRoots.first { isSameOrBelow(bind.source, $0) } ?? config.root
+        let sourceRoot = config.lowerdirRoots.first { PathRules.isWithin(bind.source, $0) } ?? config.root
         resolved.append(
           (
             desiredMount,
@@ -112,11 +112,4 @@ extension Planner {
     }
     return .success(IDRange(onDisk: onDisk, seenThroughMount: seen, count: mapping.count))
   }
-}
-
-/// Whether `path` is `base` or lies below it, by whole components.
-func isSameOrBelow(_ path: String, _ base: String) -> Bool {
-  if path == base { return true }
-  if base == "/" { return path.hasPrefix("/") }
-  return path.hasPrefix(base) && path.utf8.dropFirst(base.utf8.count).first == UInt8(ascii: "/")
 }
