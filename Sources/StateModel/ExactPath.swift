@@ -1,3 +1,5 @@
+import LinuxKernel
+
 /// A path compared and hashed by its bytes, as the kernel names it, for dictionary
 /// keys and sets of paths.
 ///
@@ -13,25 +15,18 @@ public struct ExactPath: Hashable, Sendable {
 
   public static func == (lhs: ExactPath, rhs: ExactPath) -> Bool { sameBytes(lhs.path, rhs.path) }
 
-  /// Whether `a` and `b` are the same bytes. On the contiguous UTF-8 storage: walking
-  /// two `UTF8View`s element by element cost the planner 4.6 million instructions on a
-  /// 5,000-mount table.
+  /// Whether `a` and `b` are the same bytes.
   public static func sameBytes(_ a: String, _ b: String) -> Bool {
-    guard a.utf8.count == b.utf8.count else { return false }
-    var a = a
-    var b = b
-    return a.withUTF8 { left in b.withUTF8 { right in left.elementsEqual(right) } }
+    a.utf8.count == b.utf8.count && startsWithBytes(a, b)
   }
 
-  /// Whether the bytes of `text` begin with those of `prefix`, on the contiguous UTF-8
-  /// storage (`UTF8View.starts(with:)` was 11% of a dry run's instructions).
+  /// Whether the bytes of `text` begin with those of `prefix`: `memcmp` on the strings'
+  /// contiguous UTF-8 storage (`ByteScan.hasPrefix`). Walking two `UTF8View`s element
+  /// by element was 11% of a dry run's instructions.
   public static func startsWithBytes(_ text: String, _ prefix: String) -> Bool {
-    guard text.utf8.count >= prefix.utf8.count else { return false }
     var text = text
     var prefix = prefix
-    return text.withUTF8 { whole in
-      prefix.withUTF8 { start in UnsafeBufferPointer(rebasing: whole[..<start.count]).elementsEqual(start) }
-    }
+    return text.withUTF8 { whole in prefix.withUTF8 { ByteScan.hasPrefix($0, in: whole) } }
   }
 
   public func hash(into hasher: inout Hasher) {

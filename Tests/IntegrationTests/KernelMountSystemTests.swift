@@ -54,8 +54,9 @@ final class KernelMountSystemTests: PrivilegedTestCase {
       try FileManager.default.createSymbolicLink(atPath: base + "/upper/up-link", withDestinationPath: "/nonexistent")
       let overlay = ResolvedOverlay(
         lowerdirs: odd,
-        lowerdirRoots: [host.root + "/overlays", host.root + "/overlays", host.root]
-          + [host.root + "/overlays", host.root + "/overlays"],
+        lowerdirRoots: [
+          host.root + "/overlays", host.root + "/overlays", host.root, host.root + "/overlays", host.root + "/overlays",
+        ],
         upperdir: base + "/upper", workdir: base + "/work", readOnly: false,
         method: OverlayMethod(features: route.features))
 

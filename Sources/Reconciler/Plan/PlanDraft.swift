@@ -94,13 +94,14 @@ struct PlanDraft {
     var covering: [ExactPath: String?] = [:]
     for entry in table.entries
     where desired.config.managed.contains(where: { PathRules.isStrictlyBeneath(entry.target, $0) }) {
-      if claimedTargets.contains(ExactPath(entry.target)) || isProtected(entry.target) { continue }
+      let target = ExactPath(entry.target)
+      if claimedTargets.contains(target) || isProtected(entry.target) { continue }
       var reason = StepReason.orphan
       let lease =
-        covering[ExactPath(entry.target)]
+        covering[target]
         ?? {
           let found = leaseCovering(entry.target, rules: desired.config.leases)
-          covering[ExactPath(entry.target)] = .some(found)
+          covering[target] = .some(found)
           return found
         }()
       if let lease {
@@ -112,7 +113,7 @@ struct PlanDraft {
         reason = .leaseReleased
       }
       unmount(entry, instance: nil, reason: reason)
-      if !declared.contains(ExactPath(entry.target)) { directoriesToRemove.insert(entry.target) }
+      if !declared.contains(target) { directoriesToRemove.insert(entry.target) }
     }
   }
 
