@@ -74,7 +74,10 @@ xctest_skipped=$(grep -a -Eo 'with [0-9]+ tests? skipped' "$out/xctest.log" | ta
 
 run swift-testing.log "$bin/reconcilePackageTests.xctest" --testing-library swift-testing || problems+=("Swift Testing failed")
 testing_total=$(grep -a -Eo 'Test run with [0-9]+ tests?' "$out/swift-testing.log" | tail -n 1 | awk '{ print $4 }')
-testing_skipped=$(grep -a -cE '^[^ ]+ Test .* skipped' "$out/swift-testing.log")
+# The peer-corpus tests skip, by design, when ../shared is not beside the clone (the
+# package builds and tests without it), as they do on the host; any other skip fails.
+testing_skipped=$(grep -a -E '^[^ ]+ Test .* skipped' "$out/swift-testing.log" \
+  | grep -a -vc '../shared/fixtures/mountinfo is absent')
 [[ $testing_skipped -eq 0 ]] || problems+=("$testing_skipped Swift Testing test(s) skipped")
 [[ ${testing_total:-0} -gt 0 ]] || problems+=("Swift Testing ran no test")
 
